@@ -64,11 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_init_model)
 
     from .evaluation.cli import add_eval_parser
+    from .personalize.cli import add_personalize_parsers
     from .personalize.interview.cli import add_interview_parser
     from .scoring.cli import add_inference_parsers
 
     add_inference_parsers(sub)
     add_eval_parser(sub)
+    add_personalize_parsers(sub)
     add_interview_parser(sub)
 
     p = sub.add_parser("train", help="train a recipe (stage 1 or 2); resumes from the last complete checkpoint",

@@ -54,3 +54,20 @@ def test_wrong_recipe_key_is_one_line_with_a_suggestion(tmp_path, capsys):
     recipe.write_text("stage: stage2\ntrain: {max_stpes: 3}\n")
     code, _, err = _run(capsys, "train", str(recipe))
     assert code == 2 and err.count("\n") == 1 and "did you mean 'max_steps'" in err
+
+
+def test_personalize_icl_from_the_main_cli(tiny_dir, tmp_path, photos, capsys):
+    paths = []
+    for i, photo in enumerate(photos[:3]):
+        paths.append(tmp_path / f"p{i}.jpg")
+        photo.save(paths[-1])
+    examples = tmp_path / "user.csv"
+    examples.write_text("image,score\np0.jpg,2\np1.jpg,4.5\n")  # relative to the CSV's folder
+    code, out, _ = _run(capsys, "personalize", "icl", "--model", str(tiny_dir), "--examples", str(examples),
+                        "--range", "1,5", "--json", str(paths[2]))
+    row = json.loads(out)
+    assert code == 0 and row["range"] == [1.0, 5.0] and 1.0 <= row["score"] <= 5.0
+    examples.write_text("image,score\np0.jpg,2\np1.jpg,7\n")
+    code, out, err = _run(capsys, "personalize", "icl", "--model", str(tiny_dir), "--examples", str(examples),
+                          "--range", "1,5", str(paths[2]))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "outside the score range" in err

@@ -7,6 +7,7 @@ prompt) and then scores under any LLM adaptation by one LLM forward, differentia
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from ..scoring.scorer import AestheticScorer
 
 
 class ScoringInputs:
-    """LLM input embeddings of ``scorer``'s prompt for a fixed list of images."""
+    """LLM input embeddings of ``scorer``'s scoring prompt (``prompt_ids``) for a fixed list of images."""
 
     def __init__(self, scorer: AestheticScorer, images: Sequence[str | Path | Image.Image], batch_size: int = 16):
         self.model, self.word_ids = scorer.model, list(scorer.word_ids)
@@ -27,16 +28,23 @@ class ScoringInputs:
         with torch.no_grad():
             for start in range(0, len(images), batch_size):
                 chunk = [im if isinstance(im, Image.Image) else open_image(im) for im in images[start:start + batch_size]]
-                batch = scorer.processor([scorer.prompt] * len(chunk), chunk, padding_side="left")
-                batch = {k: v.to(scorer.device) for k, v in batch.items()}
-                embeds.append(self.model.embed_inputs(batch["input_ids"], batch["pixel_values"]))
-                masks.append(batch["attention_mask"])
+                batch = scorer.processor.pad([scorer.prompt_ids] * len(chunk), padding_side="left")
+                pixels = scorer.processor.preprocess_images(chunk).to(scorer.device)
+                embeds.append(self.model.embed_inputs(batch["input_ids"].to(scorer.device), pixels))
+                masks.append(batch["attention_mask"].to(scorer.device))
         self.embeds, self.attention_mask = torch.cat(embeds), torch.cat(masks)
         n = len(self.word_ids)
         self._level_values = torch.arange(n, 0, -1, dtype=torch.float32, device=self.embeds.device)
 
     def __len__(self) -> int:
         return int(self.embeds.shape[0])
+
+    def subset(self, indices: Sequence[int] | np.ndarray) -> ScoringInputs:
+        """The same inputs restricted to some images (no recomputation)."""
+        view = copy.copy(self)
+        idx = torch.as_tensor(np.asarray(indices), dtype=torch.long)
+        view.embeds, view.attention_mask = self.embeds[idx], self.attention_mask[idx]
+        return view
 
     def levels(self, indices: Sequence[int] | np.ndarray | None = None, grad: bool = False) -> torch.Tensor:
         """Expected rating level (1 = worst word) of the selected images under the model's current adaptation."""
