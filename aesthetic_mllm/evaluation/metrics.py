@@ -55,3 +55,12 @@ def accuracy(pred: Sequence[float], true: Sequence[float], threshold: float = 5.
 def mae(pred: Sequence[float], true: Sequence[float]) -> float:
     p, t = _arrays(pred, true)
     return float(np.mean(np.abs(p - t)))
+
+
+def bootstrap_ci(metric: Metric, pred: Sequence[float], true: Sequence[float], level: float = 0.95,
+                 resamples: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap confidence interval of ``metric`` over (pred, true) pairs (scipy)."""
+    p, t = _arrays(pred, true)
+    result = stats.bootstrap((p, t), metric, paired=True, vectorized=False, n_resamples=resamples,
+                             confidence_level=level, method="percentile", rng=np.random.default_rng(seed))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)

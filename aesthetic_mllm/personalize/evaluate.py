@@ -10,7 +10,7 @@ never given a query label.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,34 +25,60 @@ from .lora_bank import TaskVectorBank
 from .task_vectors import FitConfig, FitResult, fit_coefficients, task_levels, task_srcc
 
 METHODS = ("population", "best_task_vector", "task_vector_init", "task_vectors", "icl")
+REFERENCES = ("other_user", "test_retest")
 LABELS = {"population": "population model (base scorer)",
           "best_task_vector": "best single task vector (chosen on support)",
           "task_vector_init": "task vectors, softmax(T*SRCC) init (0 steps)",
           "task_vectors": "personalized task vectors (BT, steps chosen on support)",
-          "icl": "in-context (k shots, cached prefix)"}
+          "icl": "in-context (k shots, cached prefix)",
+          "other_user": "reference: another user's ratings as the prediction (human-predictor proxy)",
+          "test_retest": "reference: the user's own re-ratings vs first ratings (within-person variability)"}
 
 
 @dataclass
 class UserRatings:
-    """One user's rated images (first ratings only) on ``score_range``."""
+    """One user's rated images (first ratings) on ``score_range``, and (first, second) re-rating pairs."""
 
     user_id: str
     images: list[str]
     scores: np.ndarray
     score_range: tuple[float, float]
+    retest: list[tuple[float, float]] = field(default_factory=list)
 
 
 def world_users(split: str = "test", users: Sequence[str] | None = None) -> list[UserRatings]:
-    """The demo world's simulated users on ``split`` (re-ratings left out: one score per image)."""
-    records = [r for r in load_source("world", None, subset="users", split=split, on_error="raise").records
-               if not r.meta.get("rerating")]
+    """The demo world's simulated users on ``split`` (one first rating per image; re-ratings kept as pairs)."""
+    rows = load_source("world", None, subset="users", split=split, on_error="raise").records
+    by_id = {r.id: r for r in rows}
+    records = [r for r in rows if not r.meta.get("rerating")]
     ids = list(dict.fromkeys(r.user_id for r in records)) if users is None else list(users)
     out = []
     for uid in ids:
         mine = [r for r in records if r.user_id == uid]
         if not mine:
             raise ValueError(f"no ratings for user {uid!r} on split {split!r}")
-        out.append(UserRatings(uid, [r.image for r in mine], np.array([r.score for r in mine]), mine[0].score_range))
+        retest = [(by_id[r.meta["first_rating"]].score, r.score) for r in rows
+                  if r.user_id == uid and r.meta.get("rerating")]
+        out.append(UserRatings(uid, [r.image for r in mine], np.array([r.score for r in mine]), mine[0].score_range,
+                               retest))
+    return out
+
+
+def reference_lines(user: UserRatings, others: Sequence[UserRatings], queries: Sequence[np.ndarray]) -> dict:
+    """Human reference SRCCs for ``user``: another user's ratings of the same query images (mean over
+    the other users, per draw) and the user's own test-retest agreement (re-ratings vs first ratings)."""
+    out: dict[str, list[float]] = {"other_user": []} if others else {}
+    for query in queries if others else ():
+        per_other = []
+        for other in others:
+            theirs = dict(zip(other.images, other.scores, strict=True))
+            common = [i for i in query if user.images[i] in theirs]
+            if len(common) > 2:
+                per_other.append(srcc([theirs[user.images[i]] for i in common], user.scores[common]))
+        out["other_user"].append(float(np.nanmean(per_other)) if per_other else float("nan"))
+    if len(user.retest) > 2:
+        first, second = map(np.array, zip(*user.retest, strict=True))
+        out["test_retest"] = [srcc(second, first)]
     return out
 
 
@@ -106,19 +132,22 @@ def draw_predictions(ctx: UserContext, scorer: AestheticScorer, bank: TaskVector
 
 
 def evaluate_user(ctx: UserContext, scorer: AestheticScorer, bank: TaskVectorBank, k: int = 10, draws: int = 10,
-                  seed: int = 0, config: FitConfig | None = None, icl: bool = True) -> dict:
+                  seed: int = 0, config: FitConfig | None = None, icl: bool = True,
+                  others: Sequence[UserRatings] = ()) -> dict:
     """Per-method query SRCC of each draw for one user, plus the support-only choices made."""
     scores = ctx.user.scores
     all_idx = np.arange(len(scores))
     per_method: dict[str, list[float]] = {}
-    choices = []
+    choices, queries = [], []
     for support in draw_supports(len(scores), k, draws, seed):
         query = np.setdiff1d(all_idx, support)
+        queries.append(query)
         result = draw_predictions(ctx, scorer, bank, support, scores[support], query, config or FitConfig(), icl)
         for method, pred in result.predictions.items():
             per_method.setdefault(method, []).append(srcc(pred, scores[query]))
         choices.append({"best_task": bank.names[result.best_task], "steps": result.fit.steps,
                         "coefficients": result.fit.coefficients.tolist()})
+    per_method.update(reference_lines(ctx.user, others, queries))
     return {"srcc": per_method, "choices": choices}
 
 
@@ -134,9 +163,11 @@ def evaluate_personalization(base_model: str | Path, task_vectors: Sequence[str 
     scorer = AestheticScorer(model, processor, batch_size=32)
     bank = TaskVectorBank.from_dirs(task_vectors)
     per_user = {}
-    for user in users if users is not None else world_users():
+    users = list(users) if users is not None else world_users()
+    for user in users:
         ctx = UserContext.build(scorer, bank, user)
-        per_user[user.user_id] = evaluate_user(ctx, scorer, bank, k, draws, seed, config, icl)
+        others = [u for u in users if u.user_id != user.user_id]
+        per_user[user.user_id] = evaluate_user(ctx, scorer, bank, k, draws, seed, config, icl, others)
         if progress:
             means = {m: float(np.nanmean(v)) for m, v in per_user[user.user_id]["srcc"].items()}
             print(user.user_id, " ".join(f"{m}={v:.3f}" for m, v in means.items()), flush=True)
@@ -147,7 +178,7 @@ def evaluate_personalization(base_model: str | Path, task_vectors: Sequence[str 
 def summarize(per_user: dict[str, dict]) -> dict[str, dict[str, float]]:
     """Per method: SRCC averaged over draws per user, then mean and std over users."""
     out = {}
-    for method in METHODS:
+    for method in (*METHODS, *REFERENCES):
         user_means = [float(np.nanmean(u["srcc"][method])) for u in per_user.values() if method in u["srcc"]]
         if user_means:
             out[method] = {"mean": float(np.mean(user_means)), "std": float(np.std(user_means)),

@@ -8,6 +8,7 @@ from scipy import stats
 
 from aesthetic_mllm.evaluation import METRICS
 from aesthetic_mllm.evaluation.caption_metrics import caption_metrics, simple_tokenize
+from aesthetic_mllm.evaluation.metrics import bootstrap_ci, srcc
 
 PRED = [5.1, 6.3, 4.2, 7.7, 5.5, 3.9, 6.0]
 TRUE = [5.0, 6.8, 4.9, 7.1, 5.2, 4.4, 5.1]
@@ -24,6 +25,17 @@ def test_score_metrics_match_scipy():
     expected = np.mean((np.array(PRED) > 5) == (np.array(TRUE) > 5))
     assert METRICS["accuracy"](PRED, TRUE, threshold=5) == pytest.approx(expected)
     assert np.isnan(METRICS["srcc"]([1.0, 1.0, 1.0], TRUE[:3]))  # constant predictions: undefined, no warning
+
+
+def test_bootstrap_ci_brackets_the_estimate_and_narrows_with_more_data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    y = x + rng.normal(size=400)
+    low, high = bootstrap_ci(srcc, x[:40], y[:40])
+    wide = high - low
+    assert low < srcc(x[:40], y[:40]) < high
+    low, high = bootstrap_ci(srcc, x, y)
+    assert low < srcc(x, y) < high and high - low < wide / 2
 
 
 def test_missing_java_reports_meteor_unavailable(no_java, caplog):

@@ -14,7 +14,13 @@ from aesthetic_mllm.config import AdaptationConfig
 from aesthetic_mllm.model.adaptation import apply_adaptation
 from aesthetic_mllm.model.loading import load_model
 from aesthetic_mllm.personalize.cli import add_personalize_parsers
-from aesthetic_mllm.personalize.evaluate import UserContext, UserRatings, draw_supports, evaluate_user
+from aesthetic_mllm.personalize.evaluate import (
+    UserContext,
+    UserRatings,
+    draw_supports,
+    evaluate_user,
+    reference_lines,
+)
 from aesthetic_mllm.personalize.features import ScoringInputs
 from aesthetic_mllm.personalize.lora_bank import TaskVectorBank
 from aesthetic_mllm.personalize.task_vectors import (
@@ -160,3 +166,16 @@ def test_recipe_trains_a_plain_lora_task_vector(tiny_dir, tmp_path):
     (out,) = train_task_vectors(tiny_dir, tmp_path, databases=["world_composition"], overrides=overrides)
     bank = TaskVectorBank.from_dirs([out])
     assert out.name == "world_composition" and bank.rank == 2 and bank.num_layers == 4
+
+
+def test_reference_lines_use_other_users_on_the_same_queries_and_the_retest_pairs():
+    images = [f"im{i}.jpg" for i in range(8)]
+    user = UserRatings("me", images, np.arange(8.0), (1.0, 8.0), retest=[(1, 1.5), (4, 3.5), (6, 7), (2, 2)])
+    twin = UserRatings("twin", images[::-1], np.arange(8.0)[::-1], (1.0, 8.0))  # same opinions, other order
+    opposite = UserRatings("opp", images[:6], -np.arange(6.0), (1.0, 8.0))  # rated only six of them
+    queries = [np.array([0, 1, 2, 3]), np.array([4, 5, 6, 7])]
+    ref = reference_lines(user, [twin, opposite], queries)
+    # draw 1: twin agrees (+1) and opposite disagrees (-1) -> 0; draw 2: opposite shares only 2 images -> twin alone
+    assert ref["other_user"] == pytest.approx([0.0, 1.0])
+    assert ref["test_retest"] == pytest.approx([stats.spearmanr([1.5, 3.5, 7, 2], [1, 4, 6, 2])[0]])
+    assert reference_lines(UserRatings("x", images, np.arange(8.0), (1.0, 8.0)), [], queries) == {}

@@ -83,3 +83,14 @@ def test_soft_labels_reach_the_loss(tmp_path):
                                                        f"tasks.soft_labels={str(soft).lower()}"]))
         losses[soft] = json.loads((out / "run.json").read_text())["progress"]["log_history"][0]["loss"]
     assert losses[True] != losses[False]
+
+
+def test_quickstart_evaluation_reports_interval_and_within_photo_srcc(tiny_dir):
+    from aesthetic_mllm.quickstart import evaluate_world_scoring, format_report
+
+    result = evaluate_world_scoring(tiny_dir, split="val")
+    low, high = result["srcc_ci95"]
+    assert result["n"] == 40 and low <= result["srcc"] <= high
+    assert -1 <= result["srcc_within_photo"] <= 1
+    table = format_report({"results": {"with_stage1": result}, "seconds": {"stage1": 1.0}})
+    assert "SYNTHETIC" in table and f"[{low:.2f}, {high:.2f}]" in table and "| with stage1 | 40 |" in table
