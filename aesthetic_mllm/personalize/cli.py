@@ -55,7 +55,7 @@ def _task_vectors(args: argparse.Namespace) -> int:
     from .task_vectors import FitConfig, personalize_task_vectors
 
     config = FitConfig(temperature=args.temperature, lr=args.lr, max_steps=args.max_steps, folds=args.folds,
-                       seed=args.seed)
+                       repeats=args.repeats, seed=args.seed)
     dirs = [d for d in args.task_vectors.split(",") if d]
     out = personalize_task_vectors(dirs, read_examples(args.examples), args.out, base_model=args.model, config=config)
     info = json.loads((out / "personalization.json").read_text())
@@ -90,6 +90,7 @@ def add_personalize_parsers(subparsers: argparse._SubParsersAction) -> argparse.
     p.add_argument("--lr", type=float, default=0.05, help="Adam learning rate of the coefficients")
     p.add_argument("--max-steps", type=int, default=40, help="largest step count considered (chosen by support CV)")
     p.add_argument("--folds", type=int, default=3, help="cross-validation folds of the examples for the step count")
+    p.add_argument("--repeats", type=int, default=3, help="cross-validation rounds (different folds) to average")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_task_vectors)
     return parser

@@ -27,6 +27,7 @@ from .icl import Example
 from .lora_bank import TaskVectorBank
 
 RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "personalize" / "task_vector_world.yaml"
+SELECTIONS = ("bt_loss", "pair_error")
 WORLD_DATABASES = ("world_technical", "world_colour", "world_composition")
 
 
@@ -54,6 +55,17 @@ def bradley_terry_loss(pred: torch.Tensor, scores: torch.Tensor) -> torch.Tensor
     return F.softplus(-(pred[:, None] - pred[None, :])[pairs]).mean()
 
 
+def held_out_pair_error(pred: torch.Tensor, scores: torch.Tensor, held_out: torch.Tensor) -> float | None:
+    """Fraction of mis-ordered pairs (ties count half) among the user's ranked pairs that involve at
+    least one ``held_out`` image (held-out vs held-out and held-out vs the rest); scale-free."""
+    involved = held_out[:, None] | held_out[None, :]
+    pairs = (scores[:, None] > scores[None, :]) & involved
+    if not bool(pairs.any()):
+        return None
+    diff = (pred[:, None] - pred[None, :])[pairs]
+    return float(((diff < 0).float() + 0.5 * (diff == 0).float()).mean())
+
+
 def task_srcc(task_levels: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """SRCC of each task vector's predictions with the user's scores (0 where undefined)."""
     return np.nan_to_num(np.array([srcc(levels, scores) for levels in task_levels]), nan=0.0)
@@ -67,14 +79,21 @@ def init_coefficients(srccs: np.ndarray, num_layers: int, temperature: float) ->
 
 @dataclass
 class FitConfig:
-    """Coefficient fitting: init temperature, Adam settings, the step budget and the support CV."""
+    """Coefficient fitting: init temperature, Adam settings, pull toward the init, step budget, support CV."""
 
     temperature: float = 5.0
     lr: float = 0.05
+    l2: float = 0.0  # weight of the mean squared distance of the coefficients from their init
     max_steps: int = 40
     eval_every: int = 5
     folds: int = 3
+    repeats: int = 3  # cross-validation rounds with different fold assignments (curves are averaged)
+    selection: str = "pair_error"  # held-out criterion for the step count: "pair_error" or "bt_loss"
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.selection not in SELECTIONS:
+            raise ValueError(f"selection must be one of {SELECTIONS}, got {self.selection!r}")
 
 
 @dataclass
@@ -85,7 +104,7 @@ class FitResult:
     steps: int
     init: np.ndarray
     task_srcc: np.ndarray
-    val_curve: list[float] = field(default_factory=list)  # mean held-out BT loss at 0, e, 2e, ... steps
+    val_curve: list[float] = field(default_factory=list)  # mean held-out criterion at 0, e, 2e, ... steps
 
     def to_dict(self) -> dict:
         return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in asdict(self).items()}
@@ -103,16 +122,25 @@ def task_levels(bank: TaskVectorBank, inputs: ScoringInputs) -> np.ndarray:
 
 def _train(bank: TaskVectorBank, inputs: ScoringInputs, init: np.ndarray, train_idx: np.ndarray,
            scores: np.ndarray, steps: int, lr: float, val_idx: np.ndarray | None = None,
-           eval_every: int = 1) -> tuple[np.ndarray, list[float]]:
-    """Adam on the coefficients for ``steps`` steps; held-out BT losses every ``eval_every`` steps."""
-    coef = torch.nn.Parameter(torch.as_tensor(init, dtype=torch.float32))
+           eval_every: int = 1, l2: float = 0.0, selection: str = "bt_loss") -> tuple[np.ndarray, list[float]]:
+    """Adam on the coefficients for ``steps`` steps (BT loss + ``l2`` * mean squared distance from
+    the init); the held-out ``selection`` criterion every ``eval_every`` steps."""
+    anchor = torch.as_tensor(init, dtype=torch.float32)
+    coef = torch.nn.Parameter(anchor.clone())
     optimizer = torch.optim.Adam([coef], lr=lr)
     y = torch.as_tensor(scores, dtype=torch.float32)
     curve: list[float] = []
 
     def held_out() -> None:
-        loss = bradley_terry_loss(inputs.levels(val_idx), y[val_idx])
-        curve.append(float("nan") if loss is None else float(loss))
+        if selection == "pair_error":
+            idx = np.concatenate([train_idx, val_idx])
+            mask = torch.zeros(len(idx), dtype=torch.bool)
+            mask[len(train_idx):] = True
+            value = held_out_pair_error(inputs.levels(idx), y[idx], mask)
+        else:
+            loss = bradley_terry_loss(inputs.levels(val_idx), y[val_idx])
+            value = None if loss is None else float(loss)
+        curve.append(float("nan") if value is None else value)
 
     with bank.attached(inputs.model, coef):
         if val_idx is not None:
@@ -121,6 +149,8 @@ def _train(bank: TaskVectorBank, inputs: ScoringInputs, init: np.ndarray, train_
             loss = bradley_terry_loss(inputs.levels(train_idx, grad=True), y[train_idx])
             if loss is None:
                 break
+            if l2:
+                loss = loss + l2 * (coef - anchor).pow(2).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -133,9 +163,11 @@ def fit_coefficients(bank: TaskVectorBank, inputs: ScoringInputs, scores: Sequen
                      levels: np.ndarray | None = None, config: FitConfig | None = None) -> FitResult:
     """Fit coefficients on the support images ``inputs`` rated ``scores`` (nothing else is seen).
 
-    The step count is the one with the lowest mean held-out BT loss over ``config.folds`` folds
-    of the support set (each fold initialised from its own training part); the final fit then
-    reruns on all support images from the full-support init for that many steps.
+    The step count is the one with the lowest mean held-out criterion (``config.selection``: the
+    BT loss on the held-out images, or the error rate on ranked pairs involving them) over ``config.folds`` folds
+    of the support set (``config.repeats`` rounds of different folds; each fold initialised from
+    its own training part); the final fit then reruns on all support images from the
+    full-support init for that many steps.
     """
     cfg = config or FitConfig()
     y = np.asarray(scores, dtype=np.float64)
@@ -146,20 +178,22 @@ def fit_coefficients(bank: TaskVectorBank, inputs: ScoringInputs, scores: Sequen
     def init_for(idx: np.ndarray) -> np.ndarray:
         return init_coefficients(task_srcc(levels[:, idx], y[idx]), bank.num_layers, cfg.temperature)
 
-    order = np.random.default_rng(cfg.seed).permutation(len(y))
+    rng = np.random.default_rng(cfg.seed)
     points = 1 + cfg.max_steps // cfg.eval_every
     curves = []
-    for fold in np.array_split(order, max(1, min(cfg.folds, len(y)))) if cfg.folds > 1 else []:
-        train_idx = np.setdiff1d(order, fold)
-        _, curve = _train(bank, inputs, init_for(train_idx), train_idx, y, cfg.max_steps, cfg.lr, fold,
-                          cfg.eval_every)
-        if len(curve) == points and not np.isnan(curve).any():  # folds without a ranked pair say nothing
-            curves.append(curve)
+    for _ in range(cfg.repeats if cfg.folds > 1 else 0):
+        order = rng.permutation(len(y))
+        for fold in np.array_split(order, max(1, min(cfg.folds, len(y)))):
+            train_idx = np.setdiff1d(order, fold)
+            _, curve = _train(bank, inputs, init_for(train_idx), train_idx, y, cfg.max_steps, cfg.lr, fold,
+                              cfg.eval_every, cfg.l2, cfg.selection)
+            if len(curve) == points and not np.isnan(curve).any():  # folds without a ranked pair say nothing
+                curves.append(curve)
     mean_curve = np.mean(curves, axis=0) if curves else np.array([])
     steps = int(np.argmin(mean_curve)) * cfg.eval_every if curves else 0
     all_idx = np.arange(len(y))
     init = init_for(all_idx)
-    coefficients, _ = _train(bank, inputs, init, all_idx, y, steps, cfg.lr)
+    coefficients, _ = _train(bank, inputs, init, all_idx, y, steps, cfg.lr, l2=cfg.l2)
     return FitResult(coefficients, steps, init, task_srcc(levels, y), [float(v) for v in mean_curve])
 
 

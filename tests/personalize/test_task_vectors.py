@@ -27,6 +27,7 @@ from aesthetic_mllm.personalize.task_vectors import (
     FitConfig,
     bradley_terry_loss,
     fit_coefficients,
+    held_out_pair_error,
     task_levels,
     train_task_vectors,
 )
@@ -108,6 +109,20 @@ def test_bradley_terry_loss_prefers_the_users_order():
     assert bradley_terry_loss(scores, torch.ones(3)) is None
 
 
+def test_held_out_pair_error_counts_pairs_touching_held_out_images_and_ignores_scale():
+    scores = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    pred = torch.tensor([1.0, 2.0, 4.0, 3.0])  # images 2 and 3 swapped
+    held = torch.tensor([False, False, False, True])
+    # pairs touching image 3: (3,0) (3,1) right, (3,2) wrong -> 1/3
+    assert held_out_pair_error(pred, scores, held) == pytest.approx(1 / 3)
+    assert held_out_pair_error(10 * pred, scores, held) == pytest.approx(1 / 3)
+    assert held_out_pair_error(pred, scores, torch.tensor([True, False, False, False])) == 0.0
+    assert held_out_pair_error(torch.ones(4), scores, held) == pytest.approx(0.5)  # ties count half
+    assert held_out_pair_error(pred, torch.ones(4), held) is None
+    with pytest.raises(ValueError, match="selection"):
+        FitConfig(selection="test_srcc")
+
+
 def test_init_is_softmax_of_temperature_times_task_srcc(adapters, base, photo_files):
     paths, scores = photo_files
     model, processor = base
@@ -123,6 +138,9 @@ def test_init_is_softmax_of_temperature_times_task_srcc(adapters, base, photo_fi
         np.testing.assert_allclose(fit.coefficients, fit.init, atol=1e-6)
     fit = fit_coefficients(bank, inputs, scores, levels, FAST)
     assert fit.steps in (0, 2, 4) and len(fit.val_curve) == 3
+    pairs = FitConfig(max_steps=4, eval_every=2, folds=2, lr=0.1, selection="pair_error", repeats=2, l2=1.0)
+    fit = fit_coefficients(bank, inputs, scores, levels, pairs)
+    assert fit.steps in (0, 2, 4) and all(0 <= v <= 1 for v in fit.val_curve)
     with pytest.raises(ValueError, match="finite score"):
         fit_coefficients(bank, inputs, [*scores[:-1], float("nan")], levels, FAST)
 
