@@ -89,7 +89,7 @@ def main() -> None:
                                       config=FitConfig(temperature=args.temperature, max_steps=args.max_steps, lr=args.lr,
                                                                       l2=args.l2, folds=args.folds, repeats=args.repeats,
                                                                       selection=args.selection),
-                                      icl=not args.no_icl)
+                                      icl=not args.no_icl, reference_users=world_users(args.split))
     report["seconds"] = {"training": round(trained - start, 1), "evaluation": round(time.perf_counter() - trained, 1)}
     report["base_model"], report["task_vector_dirs"] = str(base), [str(v) for v in vectors]
     report["arguments"] = vars(args)

@@ -39,7 +39,7 @@ def features(image: Image.Image, size: int) -> list[float]:
         gy, gx = np.gradient(lum)
         grad = np.hypot(gx, gy)
         residual = lum - ndimage.median_filter(lum, 3)
-        flat = grad < np.percentile(grad, 30)
+        flat = grad <= np.percentile(grad, 30)
         out += [np.abs(laplace).mean(), laplace.std(), grad.mean(), np.percentile(grad, 90),
                 np.abs(residual).mean(), np.abs(residual[flat]).mean(), residual.std()]
     steps = np.abs(np.diff(luma, axis=1))

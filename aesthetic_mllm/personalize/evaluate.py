@@ -154,8 +154,10 @@ def evaluate_user(ctx: UserContext, scorer: AestheticScorer, bank: TaskVectorBan
 def evaluate_personalization(base_model: str | Path, task_vectors: Sequence[str | Path],
                              users: Sequence[UserRatings] | None = None, k: int = 10, draws: int = 10,
                              seed: int = 0, config: FitConfig | None = None, icl: bool = True,
-                             progress: bool = True) -> dict:
-    """Evaluate all methods on ``users`` (default: the world's test-split users); a JSON-ready report."""
+                             progress: bool = True, reference_users: Sequence[UserRatings] | None = None) -> dict:
+    """Evaluate all methods on ``users`` (default: the world's test-split users); a JSON-ready report.
+
+    ``reference_users`` is the pool for the "another user" reference line (default: ``users``)."""
     from ..model.loading import load_model
 
     model, processor = load_model(base_model)
@@ -166,7 +168,7 @@ def evaluate_personalization(base_model: str | Path, task_vectors: Sequence[str 
     users = list(users) if users is not None else world_users()
     for user in users:
         ctx = UserContext.build(scorer, bank, user)
-        others = [u for u in users if u.user_id != user.user_id]
+        others = [u for u in (reference_users or users) if u.user_id != user.user_id]
         per_user[user.user_id] = evaluate_user(ctx, scorer, bank, k, draws, seed, config, icl, others)
         if progress:
             means = {m: float(np.nanmean(v)) for m, v in per_user[user.user_id]["srcc"].items()}
