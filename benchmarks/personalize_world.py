@@ -84,12 +84,16 @@ def main() -> None:
     base = _base_model(args, out)
     vectors = _task_vectors(args, out, base)
     trained = time.perf_counter()
-    users = world_users(args.split, args.users.split(",") if args.users else None)
+    everyone = world_users(args.split)
+    wanted = set(args.users.split(",")) if args.users else None
+    users = [u for u in everyone if wanted is None or u.user_id in wanted]
+    if wanted and len(users) != len(wanted):
+        parser.error(f"no ratings on split {args.split!r} for: {sorted(wanted - {u.user_id for u in users})}")
     report = evaluate_personalization(base, vectors, users, k=args.k, draws=args.draws, seed=args.seed,
                                       config=FitConfig(temperature=args.temperature, max_steps=args.max_steps, lr=args.lr,
                                                                       l2=args.l2, folds=args.folds, repeats=args.repeats,
                                                                       selection=args.selection),
-                                      icl=not args.no_icl, reference_users=world_users(args.split))
+                                      icl=not args.no_icl, reference_users=everyone)
     report["seconds"] = {"training": round(trained - start, 1), "evaluation": round(time.perf_counter() - trained, 1)}
     report["base_model"], report["task_vector_dirs"] = str(base), [str(v) for v in vectors]
     report["arguments"] = vars(args)

@@ -67,11 +67,13 @@ def world_users(split: str = "test", users: Sequence[str] | None = None) -> list
 def reference_lines(user: UserRatings, others: Sequence[UserRatings], queries: Sequence[np.ndarray]) -> dict:
     """Human reference SRCCs for ``user``: another user's ratings of the same query images (mean over
     the other users, per draw) and the user's own test-retest agreement (re-ratings vs first ratings)."""
-    out: dict[str, list[float]] = {"other_user": []} if others else {}
-    for query in queries if others else ():
+    out: dict[str, list[float]] = {}
+    ratings = [dict(zip(other.images, other.scores, strict=True)) for other in others]
+    if ratings:
+        out["other_user"] = []
+    for query in queries if ratings else ():
         per_other = []
-        for other in others:
-            theirs = dict(zip(other.images, other.scores, strict=True))
+        for theirs in ratings:
             common = [i for i in query if user.images[i] in theirs]
             if len(common) > 2:
                 per_other.append(srcc([theirs[user.images[i]] for i in common], user.scores[common]))
