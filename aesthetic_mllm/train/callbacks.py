@@ -9,17 +9,21 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from .checkpoints import mark_complete
+from .checkpoints import finish_checkpoint
 
 
 class CompleteCheckpointCallback(TrainerCallback):
-    """Marks ``checkpoint-N`` complete once the Trainer (all ranks) finished writing it."""
+    """Marks ``checkpoint-N`` complete (with the run's recipe beside it) once every rank finished writing it.
+
+    ``on_save`` runs on every rank after its own part of the save (weights, optimizer shards,
+    its RNG state); ``finish_checkpoint`` waits for all of them before rank 0 writes the marker.
+    """
+
+    def __init__(self, recipe: dict[str, Any] | None = None):
+        self.recipe = recipe
 
     def on_save(self, args, state, control, **kwargs):
-        if state.is_world_process_zero:
-            ckpt = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-            if ckpt.is_dir():
-                mark_complete(ckpt)
+        finish_checkpoint(Path(args.output_dir) / f"checkpoint-{state.global_step}", self.recipe)
         return control
 
 

@@ -53,14 +53,15 @@ def _fit(recipe: Recipe, model, processor, dataset: TaskDataset, counts: dict[st
     """Train with checkpoints, run report and resume; returns the trainer."""
     args = training_arguments(recipe)
     trainable, total = count_parameters(model)
-    report = run_metadata(to_dict(recipe), counts, {"trainable": trainable, "total": total})
+    config = to_dict(recipe)
+    report = run_metadata(config, counts, {"trainable": trainable, "total": total})
     lrs = {"vision": recipe.train.lr_vision, "mfa": recipe.train.lr_mfa, "llm": recipe.train.lr_llm}
     trainer = AestheticTrainer(
         model=model, args=args, train_dataset=dataset, data_collator=MultimodalCollator(processor),
-        callbacks=[CompleteCheckpointCallback(), RunReportCallback(report), *callbacks], rating_word_ids=rating_ids,
+        callbacks=[CompleteCheckpointCallback(config), RunReportCallback(report), *callbacks], rating_word_ids=rating_ids,
         part_lrs=lrs, group_by_length=recipe.train.group_by_length,
     )
-    resume = resolve_resume(recipe.train.resume_from_checkpoint, args.output_dir)
+    resume = resolve_resume(recipe.train.resume_from_checkpoint, args.output_dir, config)
     if resume:
         logger.info("resuming from %s", resume)
     trainer.train(resume_from_checkpoint=resume)

@@ -50,5 +50,5 @@ def test_sigkill_during_a_save_keeps_the_previous_checkpoint(uninterrupted, tmp_
     assert (tmp_path / "checkpoint-4" / COMPLETE_MARKER).is_file()
     resumed = _train(tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert (tmp_path / "checkpoint-8.incomplete").is_dir()  # set aside, kept for inspection
+    assert (tmp_path / "incomplete" / "checkpoint-8").is_dir()  # set aside (outside the rotation), kept
     assert _max_diff(uninterrupted, tmp_path) <= 1e-6
