@@ -1,6 +1,6 @@
 """Records <-> Arrow-backed ``datasets.Dataset`` for large sources (AVA's 255K rows and up).
 
-Every :class:`Record` field becomes a column; the free-form dicts (``attributes``, ``meta``,
+Every :class:`Record` field becomes a column; the free-form dicts (``attributes``, ``aspects``, ``meta``,
 ``messages``) are stored as JSON strings since their keys vary between sources. With a
 ``cache_dir`` the table is written batch by batch to ``records-<content hash>.arrow`` and
 memory-mapped back, so the rows live on disk, not in RAM.
@@ -26,11 +26,12 @@ _strings = pa.list_(pa.string())
 _floats = pa.list_(pa.float64())
 SCHEMA = pa.schema([
     ("id", pa.string()), ("source", pa.string()), ("images", _strings), ("score", pa.float64()),
-    ("score_range", _floats), ("histogram", _floats), ("comments", _strings), ("attributes", pa.string()),
+    ("score_range", _floats), ("histogram", _floats), ("histogram_kind", pa.string()), ("comments", _strings),
+    ("aspects", pa.string()), ("attributes", pa.string()),
     ("tags", _strings), ("user_id", pa.string()), ("messages", pa.string()), ("split", pa.string()),
     ("meta", pa.string()),
 ])
-JSON_FIELDS = ("attributes", "messages", "meta")
+JSON_FIELDS = ("attributes", "aspects", "messages", "meta")
 
 
 def _json(value: Any) -> str | None:

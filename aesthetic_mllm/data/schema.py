@@ -10,9 +10,13 @@ from typing import Any
 class Record:
     """One annotated (or unlabeled) sample.
 
-    ``score`` is in the source's native range ``score_range`` (e.g. AVA 1-10, KonIQ 1-5,
-    SPAQ 0-100); ``histogram`` holds vote counts over equally spaced rating bins spanning
-    that range when the source publishes them. ``user_id`` is set for per-user (PIAA) rows.
+    ``score`` is in the source's native range ``score_range`` (e.g. AVA 1-10, KonIQ 1-5 or
+    0-100 by release file, SPAQ 0-100); ``histogram`` holds the rating distribution over equally
+    spaced bins spanning that range when the source publishes one, and ``histogram_kind`` says
+    whether it is vote ``counts`` or ``fractions`` summing to 1. ``aspects`` maps an aspect name
+    (PCCD: ``composition``, ``color_lighting`` ...) to the critique written for it; ``comments``
+    holds the same texts without their aspects (plus any aspect-free comments).
+    ``user_id`` is set for per-user (PIAA) rows.
     """
 
     id: str
@@ -21,7 +25,9 @@ class Record:
     score: float | None = None
     score_range: tuple[float, float] | None = None
     histogram: list[float] | None = None
+    histogram_kind: str | None = None  # "counts" | "fractions" (None: no histogram)
     comments: list[str] = field(default_factory=list)
+    aspects: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, float] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     user_id: str | None = None

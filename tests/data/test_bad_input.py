@@ -90,11 +90,63 @@ def test_bad_scores(tmp_path, policy, value, kind):
 
 
 @pytest.mark.parametrize("policy", ["raise", "skip"])
-def test_koniq_mos_out_of_range(dataset, policy):
-    root = dataset("koniq")
+def test_koniq_mos_out_of_range_names_the_image(dataset, policy):
+    root = dataset("koniq_scores")
     path = root / "koniq10k_scores_and_distributions.csv"
     path.write_text(path.read_text().replace(",4.0,", ",7.0,"))
-    expect(policy, lambda p: load_source("koniq", root, on_error=p), "out of range", path, 2, "MOS")
+    error = expect(policy, lambda p: load_source("koniq", root, on_error=p), "out of range", path, 2, "MOS")
+    assert error.image == "10004473376.jpg" and "row 2, image '10004473376.jpg', field 'MOS'" in str(error)
+
+
+@pytest.mark.parametrize("policy", ["raise", "skip"])
+def test_koniq_sets_file_mos_above_100(dataset, policy):
+    root = dataset("koniq")
+    path = root / "metadata" / "koniq10k_distributions_sets.csv"
+    path.write_text(path.read_text().replace(",88.39,", ",188.39,"))
+    error = expect(policy, lambda p: load_source("koniq", root, on_error=p), "out of range", path, 7, "MOS")
+    assert "188.39 not in [0, 100]" in str(error) and error.image == "10021041374.jpg"
+
+
+def test_a_bad_row_outside_the_requested_split_is_not_reported(dataset):
+    root = dataset("koniq")
+    path = root / "metadata" / "koniq10k_distributions_sets.csv"
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace(",78.5,", ",178.5,")  # a training row out of range
+    lines[2] = lines[2].replace(",22.25,", ",,")  # a training row with no MOS
+    path.write_text("\n".join(lines) + "\n")
+    test = load_source("koniq", root, split="test", on_error="raise")
+    assert len(test.records) == 3 and not test.problems.items
+    whole = load_source("koniq", root)
+    assert whole.problems.counts() == {"out of range": 1, "missing value": 1}
+    assert {e.image for e in whole.problems.items} == {"10004473376.jpg", "10007357496.jpg"}
+    assert len(load_source("koniq", root, split="train").problems) == 2
+
+
+def test_every_row_problem_names_its_image(dataset, tmp_path):
+    root = dataset("tad66k")
+    with open(root / "merge" / "test.csv", "a", newline="") as handle:
+        handle.write("g.jpg,eleven\r\nh.jpg,\r\n")
+    problems = load_source("tad66k", root).problems
+    assert [(e.kind, e.image) for e in problems.items] == [("bad value", "g.jpg"), ("missing value", "h.jpg")]
+    assert all(f"image '{e.image}'" in str(e) for e in problems.items)
+
+
+def test_aadb_zero_score_is_no_answer_not_a_problem(dataset):
+    root = dataset("aadb")
+    for policy in ("raise", "skip"):
+        result = load_source("aadb", root, on_error=policy)
+        assert not result.problems.items and result.problems.skipped_counts() == {"no answer": 1}
+        skipped = result.problems.skipped[0]
+        assert skipped.field == "Answer.overallScore7" and skipped.row == 3 and skipped.image is not None
+
+
+@pytest.mark.parametrize("policy", ["raise", "skip"])
+def test_aadb_unknown_attribute_answer(dataset, policy):
+    root = dataset("aadb")
+    path = root / "imgListFiles_label" / "AADB_AllinAll.csv"
+    path.write_text(path.read_text().replace('"Negative"', '"Maybe"', 1))
+    error = expect(policy, lambda p: load_source("aadb", root, on_error=p), "bad value", path, 2, None)
+    assert "'Maybe' is not Positive, Negative, Neutral or empty" in str(error) and error.image
 
 
 @pytest.mark.parametrize("policy", ["raise", "skip"])
@@ -136,6 +188,7 @@ def test_empty_ava_and_missing_file(tmp_path, policy):
     (tmp_path / "AVA.txt").write_text("\n")
     expect(policy, lambda p: load_source("ava", tmp_path, on_error=p), "empty file", tmp_path / "AVA.txt", None, None)
     expect(policy, lambda p: load_source("koniq", tmp_path, on_error=p), "missing file", tmp_path, None, None)
+    expect(policy, lambda p: load_source("pccd", tmp_path, on_error=p), "missing file", tmp_path, None, None)
 
 
 @pytest.mark.parametrize("policy", ["raise", "skip"])

@@ -26,7 +26,7 @@ def test_clean_source_reports_statistics(dataset):
 
 
 def test_problems_are_counted_and_listed(dataset):
-    root = dataset("koniq")
+    root = dataset("koniq_scores")
     (root / "1024x768" / "10004473376.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
     path = root / "koniq10k_scores_and_distributions.csv"
     path.write_text(path.read_text() + "10007357496.jpg,4,3,2,1,0,10,2.0,1.0,30.25\nmissing.jpg,0,0,0,0,1,1,nan,0,0\n")
@@ -34,9 +34,9 @@ def test_problems_are_counted_and_listed(dataset):
     assert code == 1
     assert "records: 1" in text and "problems: 3" in text
     assert "  bad value: 1" in text and "  corrupt image: 1" in text and "  duplicate row: 1" in text
-    assert f"{path}, row 2, field 'image_name': corrupt image" in text
-    assert f"{path}, row 4, field 'image_name': duplicate row" in text
-    assert f"{path}, row 5, field 'MOS': bad value" in text
+    assert f"{path}, row 2, image '10004473376.jpg', field 'image_name': corrupt image" in text
+    assert f"{path}, row 4, image '10007357496.jpg', field 'image_name': duplicate row" in text
+    assert f"{path}, row 5, image 'missing.jpg', field 'MOS': bad value" in text
 
 
 def test_no_decode_only_checks_existence(dataset):

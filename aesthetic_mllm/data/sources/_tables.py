@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def check_columns(path: Path, header: list[str], required: Iterable[str], proble
 
 def _csv_rows(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True)
         for cells in reader:
             yield reader.line_num, [c.strip() for c in cells]
 
@@ -80,12 +80,16 @@ def _json_rows(path: Path) -> Iterator[tuple[int, Row]]:
     yield from enumerate(data, start=1)
 
 
-def read_table(path: Path, problems: Problems, required: Iterable[str] = (), delimiter: str = ",") -> Iterator[tuple[int, Row]]:
+def read_table(path: Path, problems: Problems, required: Iterable[str] = (), delimiter: str = ",",
+               image_column: str | None = None, keep: Callable[[Row], bool] | None = None) -> Iterator[tuple[int, Row]]:
     """Yield ``(row, {column: value})`` from a CSV/TSV, XLSX, JSON list or JSONL file.
 
-    Names and values are stripped of surrounding spaces (FLICKR-AES pads its header).
-    Reported: missing file, empty file, missing columns (file-level: nothing is yielded),
-    malformed rows (wrong number of cells) and empty required values (the row is skipped).
+    Names and values are stripped of surrounding spaces (FLICKR-AES pads its header and every
+    cell: the CSV is read as with ``skipinitialspace``). Reported: missing file, empty file, missing
+    columns (file-level: nothing is yielded), malformed rows (wrong number of cells) and empty
+    required values (the row is skipped); row problems name the row's ``image_column`` value.
+    ``keep(row)`` (e.g. "is this row in the requested split?") is asked before the required values
+    are checked: rows it refuses are passed over silently.
     """
     required = list(required)
     if not _exists(path, problems):
@@ -107,8 +111,9 @@ def read_table(path: Path, problems: Problems, required: Iterable[str] = (), del
                     return
                 continue
             elif len(cells) != len(header):
+                at = header.index(image_column) if image_column in header else None
                 problems.report(DataError(path, f"malformed row: expected {len(header)} cells, got {len(cells)}",
-                                          row=number))
+                                          row=number, image=cells[at] if at is not None and at < len(cells) else None))
                 continue
             else:
                 row = dict(zip(header, cells, strict=True))
@@ -117,9 +122,13 @@ def read_table(path: Path, problems: Problems, required: Iterable[str] = (), del
                 if not check_columns(path, header, required, problems):
                     return
             count += 1
+            if keep is not None and not keep(row):
+                continue
             empty = [c for c in required if _missing(row.get(c))]
             if empty:
-                problems.report(DataError(path, "missing value: empty", row=number, field=empty[0]))
+                image = row.get(image_column) if image_column else None
+                problems.report(DataError(path, "missing value: empty", row=number, field=empty[0],
+                                          image=None if _missing(image) else str(image)))
                 continue
             yield number, row
     except DataError:

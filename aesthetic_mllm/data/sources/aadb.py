@@ -1,11 +1,16 @@
-"""AADB: per-worker ratings (PIAA) or the official per-image GIAA lists.
+"""AADB: per-worker ratings (PIAA) or the official per-image GIAA lists, as the release ships them.
 
-* ``AllinAll.csv`` (default ``file``): the raw AMT file, one row per HIT of up to 10 images:
-  ``WorkerId``, ``Input.image_url1..10``, ``Answer.overallScore1..10`` and attribute answers
-  ``Answer.<attribute>1..10``. Image names are built ``farmN_<dir>_<file>`` from the URL.
+* ``imgListFiles_label/AADB_AllinAll.csv`` (default; ``AllinAll.csv`` at the root or in
+  ``imgListFiles_label/`` too): the raw AMT file, every header field quoted, one row per HIT of
+  up to 10 images: ``WorkerId``, ``Input.image_url1..10``, ``Answer.overallScore1..10`` (1-5;
+  **0 = no answer**: skipped and counted as ``no answer``, never a problem) and the 11 attribute
+  answers ``Answer.<attribute>1..10`` as text ``Positive`` / ``Negative`` / ``Neutral`` / empty
+  (the light attribute's column is ``choiceLight``), read as +1 / -1 / 0 / missing into
+  ``attributes`` (``choiceLight`` as ``light``). Image names are built ``farmN_<dir>_<file>`` from the URL.
 * a derived per-worker CSV ``worker,image_name,score`` (recognised by its header).
 * ``giaa=True``: ``imgListFiles_label/imgList{Train,Validation,TestNew}Regression_score.txt``
-  (``<image_name> <score>``, score 0-1, splits train/val/test).
+  (``<image_name> <score>``, score 0-1, splits train/val/test); with ``attributes=True`` also the
+  per-attribute lists ``imgList<Split>Regression_<Attribute>.txt`` (values -1..1) into ``attributes``.
 
 Worker-level scores are the 1-5 ratings (``score_range`` option to override); ``test_workers``
 (ids or a file of ids) marks those workers' rows ``test`` and the others ``train``.
@@ -19,16 +24,31 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import DataError, Problems
-from ._common import Collector, Range, id_set, paused_gc, pick_dir, resolve_root, to_float
+from ._common import (
+    Collector,
+    Range,
+    choose_range,
+    id_set,
+    paused_gc,
+    pick_dir,
+    pick_file,
+    resolve_root,
+    to_float,
+)
 from ._tables import check_columns, read_lines, read_table
 from .registry import SourceResult, register_source
 
 WORKER_RANGE = (1.0, 5.0)
 GIAA_RANGE = (0.0, 1.0)
-GIAA_FILES = {"train": "imgListTrainRegression_score.txt", "val": "imgListValidationRegression_score.txt",
-              "test": "imgListTestNewRegression_score.txt"}
+ATTRIBUTE_RANGE = (-1.0, 1.0)
+GIAA_STEMS = {"train": "imgListTrainRegression", "val": "imgListValidationRegression", "test": "imgListTestNewRegression"}
+GIAA_FILES = {split: f"{stem}_score.txt" for split, stem in GIAA_STEMS.items()}
+RAW_FILES = ("imgListFiles_label/AADB_AllinAll.csv", "AADB_AllinAll.csv", "imgListFiles_label/AllinAll.csv",
+             "AllinAll.csv")
 IMAGE_DIRS = ("datasetImages_originalSize", "datasetImages_warp256", "images")
-_ANSWER = re.compile(r"^Answer\.(.+?)(\d+)$")
+ANSWERS = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}
+NO_ANSWER = "no answer"
+_ANSWER = re.compile(r"^(?:Answer\.)?(overallScore|choiceLight|[A-Za-z]+?)(\d+)$")
 _URL = re.compile(r"^Input\.image_url(\d+)$")
 
 
@@ -48,15 +68,44 @@ def _slots(header: list[str]) -> dict[str, dict[str, str]]:
     for column in header:
         if (m := _URL.match(column)) is not None:
             slots.setdefault(m.group(1), {})["url"] = column
-        elif (m := _ANSWER.match(column)) is not None:
-            name = "score" if m.group(1) == "overallScore" else m.group(1)
+        elif (column.startswith("Answer.") or column.startswith("choiceLight")) and (m := _ANSWER.match(column)):
+            name = {"overallScore": "score", "choiceLight": "light"}.get(m.group(1), m.group(1))
             slots.setdefault(m.group(2), {})[name] = column
     return slots
 
 
+def answer_value(text: Any) -> float | None | str:
+    """A text attribute answer as +1 / -1 / 0; None when empty; the text itself when unknown."""
+    if text is None or not str(text).strip():
+        return None
+    key = str(text).strip().lower()
+    if key in ANSWERS:
+        return ANSWERS[key]
+    number = to_float(key)
+    return number if number is not None and -1.0 <= number <= 1.0 else str(text)
+
+
+def _attributes(c: Collector, values: dict[str, Any], columns: dict[str, str], file: str, row: int,
+                image: str) -> dict[str, float] | None:
+    """One slot's text answers as numbers (empty ones left out); None (reported) on an unknown answer."""
+    attributes: dict[str, float] = {}
+    for attribute, column in columns.items():
+        if attribute in ("url", "score"):
+            continue
+        value = answer_value(values.get(column))
+        if isinstance(value, str):
+            c.report(file, f"bad value: {value!r} is not Positive, Negative, Neutral or empty", row, column, image)
+            return None
+        if value is not None:
+            attributes[attribute] = value
+    return attributes
+
+
 def _raw(c: Collector, path: Path, images: Path, score_range: Range, test_workers: set[str] | None) -> None:
     name, slots = str(path), None
-    for row, values in read_table(path, c.problems, required=["WorkerId"]):
+    keep = None if test_workers is None else (lambda v: c.wants("test" if v.get("WorkerId") in test_workers
+                                                               else "train", name))
+    for row, values in read_table(path, c.problems, required=["WorkerId"], keep=keep):
         if slots is None:
             slots = _slots(list(values))
             if not check_columns(path, list(values), ["Input.image_url1", "Answer.overallScore1"], c.problems):
@@ -69,14 +118,19 @@ def _raw(c: Collector, path: Path, images: Path, score_range: Range, test_worker
                 continue
             image = image_name_from_url(url)
             if image is None:
-                c.problems.report(DataError(name, f"bad value: cannot build an image name from URL {url!r}",
-                                            row, columns["url"]))
+                c.report(name, f"bad value: cannot build an image name from URL {url!r}", row, columns["url"])
                 continue
-            score = c.number(values.get(columns["score"]), name, row, columns["score"], score_range)
+            raw_score = values.get(columns["score"])
+            if to_float(raw_score) == 0.0:
+                c.problems.skip(DataError(name, f"{NO_ANSWER}: overall score 0 (the worker gave none)", row,
+                                          columns["score"], image))
+                continue
+            score = c.number(raw_score, name, row, columns["score"], score_range, image)
             if score is None:
                 continue
-            attributes = {k: v for k, col in columns.items() if k not in ("url", "score")
-                          and (v := to_float(values.get(col))) is not None}
+            attributes = _attributes(c, values, columns, name, row, image)
+            if attributes is None:
+                continue
             c.add(name, row, id=f"{worker}/{image}", images=[images / image], image_field=columns["url"],
                   score=score, score_range=score_range, user_id=worker, attributes=attributes, split=split)
             if c.done:
@@ -85,9 +139,15 @@ def _raw(c: Collector, path: Path, images: Path, score_range: Range, test_worker
 
 def _derived(c: Collector, path: Path, images: Path, score_range: Range, test_workers: set[str] | None) -> None:
     name = str(path)
-    for row, values in read_table(path, c.problems, required=["worker", "image_name", "score"]):
+    keep = None if test_workers is None else (lambda v: c.wants("test" if v.get("worker") in test_workers
+                                                               else "train", name))
+    for row, values in read_table(path, c.problems, required=["worker", "image_name", "score"],
+                                  image_column="image_name", keep=keep):
         worker, image = values["worker"], values["image_name"]
-        score = c.number(values["score"], name, row, "score", score_range)
+        if to_float(values["score"]) == 0.0:
+            c.problems.skip(DataError(name, f"{NO_ANSWER}: score 0 (the worker gave none)", row, "score", image))
+            continue
+        score = c.number(values["score"], name, row, "score", score_range, image)
         if score is None:
             continue
         split = None if test_workers is None else ("test" if worker in test_workers else "train")
@@ -97,16 +157,34 @@ def _derived(c: Collector, path: Path, images: Path, score_range: Range, test_wo
             return
 
 
-def _giaa(c: Collector, base: Path, images: Path) -> None:
-    for split, file in GIAA_FILES.items():
-        path = base / "imgListFiles_label" / file
-        if c.split not in (None, split) or (c.split is None and split == "val" and not path.is_file()):
+def _attribute_lists(c: Collector, labels: Path, split: str) -> dict[str, dict[str, float]]:
+    """image -> {attribute: value} from ``imgList<Split>Regression_<Attribute>.txt`` (values -1..1)."""
+    out: dict[str, dict[str, float]] = {}
+    for path in sorted(labels.glob(f"{GIAA_STEMS[split]}_*.txt")):
+        attribute = path.stem.removeprefix(f"{GIAA_STEMS[split]}_")
+        if attribute == "score":
             continue
         for row, (image, value) in read_lines(path, c.problems, columns=2):
-            score = c.number(value, str(path), row, "score", GIAA_RANGE)
+            number = c.number(value, str(path), row, attribute, ATTRIBUTE_RANGE, image)
+            if number is not None:
+                out.setdefault(image, {})[attribute] = number
+    return out
+
+
+def _giaa(c: Collector, base: Path, images: Path, with_attributes: bool) -> None:
+    labels = base / "imgListFiles_label"
+    for split, file in GIAA_FILES.items():
+        path = labels / file
+        if c.split not in (None, split) or (c.split is None and split == "val" and not path.is_file()):
+            continue
+        attributes = _attribute_lists(c, labels, split) if with_attributes else {}
+        if with_attributes and not attributes:
+            c.warn(f"{labels}: no per-attribute lists {GIAA_STEMS[split]}_<Attribute>.txt for the {split} split")
+        for row, (image, value) in read_lines(path, c.problems, columns=2):
+            score = c.number(value, str(path), row, "score", GIAA_RANGE, image)
             if score is not None:
                 c.add(str(path), row, id=image, images=[images / image], image_field="image_name",
-                      score=score, score_range=GIAA_RANGE, split=split)
+                      score=score, score_range=GIAA_RANGE, split=split, attributes=attributes.get(image, {}))
             if c.done:
                 return
 
@@ -114,22 +192,26 @@ def _giaa(c: Collector, base: Path, images: Path) -> None:
 @register_source("aadb")
 @paused_gc()
 def load_aadb(root: str | Path, split: str | None = None, problems: Problems | None = None, limit: int | None = None,
-              *, file: str = "AllinAll.csv", giaa: bool = False, image_dir: str | None = None,
-              score_range: Range = WORKER_RANGE, test_workers: str | Path | list[str] | None = None,
+              *, file: str | None = None, giaa: bool = False, attributes: bool = False, image_dir: str | None = None,
+              score_range: Any = None, test_workers: str | Path | list[str] | None = None,
               **options: Any) -> SourceResult:
-    """Read AADB from ``root`` (options: ``file``, ``giaa``, ``image_dir``, ``score_range``, ``test_workers``)."""
+    """Read AADB from ``root`` (options: ``file``, ``giaa``, ``attributes``, ``image_dir``, ``score_range``,
+    ``test_workers``)."""
     base = resolve_root(root, "aadb")
     c = Collector("aadb", problems, split, limit, splits=tuple(GIAA_FILES) if giaa else ("train", "test"),
                   split_hint="pass test_workers=<ids> or giaa=True", **options)
     images = pick_dir(base, image_dir, IMAGE_DIRS)
+    c.info["image_dir"] = str(images)
     if giaa:
-        _giaa(c, base, images)
+        choose_range(c, score_range, None, GIAA_RANGE, "the official GIAA lists are on 0-1")
+        _giaa(c, base, images, attributes)
         return c.result()
-    score_range = (float(score_range[0]), float(score_range[1]))
-    path = base / file
+    native = choose_range(c, score_range, None, WORKER_RANGE, "AMT answers 1-5; 0 = no answer")
+    path = pick_file(base, file, RAW_FILES)
+    c.info["file"] = str(path)
     header = _first_line(path)
     reader = _derived if header is not None and "WorkerId" not in header else _raw
-    reader(c, path, images, score_range, id_set(test_workers, base))
+    reader(c, path, images, native, id_set(test_workers, base))
     return c.result()
 
 

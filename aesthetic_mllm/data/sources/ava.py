@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, Problems
+from ..errors import Problems
 from ._common import Collector, id_set, paused_gc, resolve_root, to_float
 from ._tables import read_lines
 from .registry import SourceResult, register_source
@@ -42,6 +42,7 @@ def load_ava(root: str | Path, split: str | None = None, problems: Problems | No
     if test_ids is not None:
         test_ids = {i.removesuffix(".jpg") for i in test_ids}
     tags = read_tags(base / tags_file)
+    c.info["score_range"], c.info["score_range_from"] = RANGE, "default: AVA votes are on 1-10"
     images = str(base / image_dir)
     path = base / file
     name = str(path)
@@ -53,8 +54,8 @@ def load_ava(root: str | Path, split: str | None = None, problems: Problems | No
         counts = [n for t in fields[2:12] if (n := to_float(t)) is not None and n >= 0]
         total = sum(counts)
         if len(counts) < 10 or total <= 0:
-            c.problems.report(DataError(name, "bad value: vote counts must be non-negative numbers, not all zero",
-                                        row, "c1..c10"))
+            c.report(name, "bad value: vote counts must be non-negative numbers, not all zero", row, "c1..c10",
+                     f"{image_id}.jpg")
             continue
         score = sum(k * n for k, n in enumerate(counts, start=1)) / total
         c.add(name, row, id=image_id, images=[f"{images}/{image_id}.jpg"], image_field="image_id",

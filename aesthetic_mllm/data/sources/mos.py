@@ -50,14 +50,16 @@ def load_mos(root: str | Path, split: str | None = None, problems: Problems | No
     images = Path(image_root).expanduser().resolve() if image_root else path.parent
     name = str(path)
     required = [path_column, score_column] + [col for col in (split_column, user_column, id_column) if col]
-    for row, values in read_table(path, c.problems, required=required):
+    c.info["score_range"], c.info["score_range_from"] = score_range, "option: score_range (required for 'mos')"
+    for row, values in read_table(path, c.problems, required=required, image_column=path_column):
         record_split = str(values[split_column]).lower() if split_column else None
         if record_split is not None and record_split not in SPLITS:
-            c.problems.report(DataError(name, f"bad value: split {record_split!r} not in {SPLITS}", row, split_column))
+            c.report(name, f"bad value: split {record_split!r} not in {SPLITS}", row, split_column,
+                     str(values[path_column]))
             continue
         if not c.wants(record_split, name):
             continue
-        score = c.number(values[score_column], name, row, score_column, score_range)
+        score = c.number(values[score_column], name, row, score_column, score_range, str(values[path_column]))
         if score is None:
             continue
         image = str(values[path_column])

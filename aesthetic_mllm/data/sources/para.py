@@ -8,7 +8,7 @@
   ``test_users`` (ids or a file of ids) marks those users ``test``, the others ``train``.
 * ``giaa=True``: ``annotation/PARA-Giaa{Train,Test}.csv`` (``split`` picks the file): score =
   ``aestheticScore_mean``, histogram = ``aestheticScore_1.0 .. _5.0`` (9 bins), other ``*_mean``
-  columns in ``attributes``.
+  columns in ``attributes``, ``semantic`` in ``tags`` (as in per-user mode).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problems
-from ._common import Collector, id_set, numeric_attributes, paused_gc, resolve_root, to_float
+from ._common import Collector, choose_range, id_set, numeric_attributes, paused_gc, resolve_root, to_float
 from ._tables import read_table
 from .registry import SourceResult, register_source
 
@@ -37,12 +37,13 @@ def _users(c: Collector, base: Path, images: Path, test_users: set[str] | None) 
     path = base / "annotation" / "PARA-Images.csv"
     name, info = str(path), _user_info(base / "annotation" / "PARA-UserInfo.csv")
     columns: list[str] = []
-    for row, values in read_table(path, c.problems, required=["sessionId", "imageName", "userId", "aestheticScore"]):
+    keep = None if test_users is None else (lambda v: c.wants("test" if str(v.get("userId")) in test_users
+                                                             else "train", name))
+    for row, values in read_table(path, c.problems, required=["sessionId", "imageName", "userId", "aestheticScore"],
+                                  image_column="imageName", keep=keep):
         user = str(values["userId"])
         split = None if test_users is None else ("test" if user in test_users else "train")
-        if not c.wants(split, name):
-            continue
-        score = c.number(values["aestheticScore"], name, row, "aestheticScore", RANGE)
+        score = c.number(values["aestheticScore"], name, row, "aestheticScore", RANGE, values["imageName"])
         if score is None:
             continue
         columns = columns or [k for k in values if k not in _NOT_ATTRIBUTES]
@@ -66,8 +67,10 @@ def _giaa(c: Collector, base: Path, images: Path) -> None:
             continue
         path = base / "annotation" / file
         name = str(path)
-        for row, values in read_table(path, c.problems, required=["imageName", "sessionId", "aestheticScore_mean"]):
-            score = c.number(values["aestheticScore_mean"], name, row, "aestheticScore_mean", RANGE)
+        for row, values in read_table(path, c.problems, required=["imageName", "sessionId", "aestheticScore_mean"],
+                                      image_column="imageName"):
+            score = c.number(values["aestheticScore_mean"], name, row, "aestheticScore_mean", RANGE,
+                             values["imageName"])
             if score is None:
                 continue
             counts = [to_float(values.get(b)) for b in BINS]
@@ -76,7 +79,8 @@ def _giaa(c: Collector, base: Path, images: Path) -> None:
             session, image = values["sessionId"], values["imageName"]
             c.add(name, row, id=image, images=[images / session / image], image_field="imageName", score=score,
                   score_range=RANGE, split=split, attributes=attributes,
-                  histogram=None if None in counts else counts,
+                  histogram=None if None in counts else counts, histogram_kind=None if None in counts else "counts",
+                  tags=[values["semantic"]] if values.get("semantic") else [],
                   meta={"session": session, "std": to_float(values.get("aestheticScore_std"))})
             if c.done:
                 return
@@ -91,6 +95,7 @@ def load_para(root: str | Path, split: str | None = None, problems: Problems | N
     base = resolve_root(root, "para")
     c = Collector("para", problems, split, limit, splits=tuple(GIAA_FILES) if giaa else ("train", "test"),
                   split_hint="pass test_users=<ids> or giaa=True", **options)
+    choose_range(c, None, None, RANGE, "PARA ratings are 1-5 in 0.5 steps")
     if giaa:
         _giaa(c, base, base / image_dir)
     else:

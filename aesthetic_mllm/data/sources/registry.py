@@ -13,10 +13,17 @@ from ..schema import Record
 
 @dataclass
 class SourceResult:
-    """What a source read: the good records and every problem met (under ``skip``)."""
+    """What a source read: the good records, every problem met (under ``skip``), and how it read them.
+
+    ``info`` says what the loader decided, e.g. ``score_range`` and ``score_range_from`` (``header``,
+    ``option``, ``file`` or ``default``, with the reason) or ``file``; ``warnings`` are facts about the
+    data worth a look that drop no row (e.g. TAD66K theme files that disagree with the merged split).
+    """
 
     records: list[Record]
     problems: Problems = field(default_factory=Problems)
+    info: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 Loader = Callable[..., SourceResult]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problems
-from ._common import Collector, numeric_attributes, paused_gc, pick_file, resolve_root
+from ._common import Collector, choose_range, numeric_attributes, paused_gc, pick_file, resolve_root
 from ._tables import read_table
 from .registry import SourceResult, register_source
 
@@ -30,8 +30,9 @@ def load_spaq(root: str | Path, split: str | None = None, problems: Problems | N
     path = pick_file(base, file, (FILE,))
     images = (base if base.is_dir() else path.parent.parent) / image_dir
     name = str(path)
-    for row, values in read_table(path, c.problems, required=["Image name", "MOS"]):
-        score = c.number(values["MOS"], name, row, "MOS", RANGE)
+    choose_range(c, None, None, RANGE, "SPAQ MOS is on 0-100")
+    for row, values in read_table(path, c.problems, required=["Image name", "MOS"], image_column="Image name"):
+        score = c.number(values["MOS"], name, row, "MOS", RANGE, str(values["Image name"]))
         if score is None:
             continue
         image = str(values["Image name"])
