@@ -40,6 +40,41 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export import export_model
+
+    out = export_model(args.adapter_dir, args.out, dtype=args.dtype)
+    print(f"saved the merged model (loads without peft) and its model card to {out}")
+    return 0
+
+
+class _DeferredParser(argparse.ArgumentParser):
+    """A subcommand parser whose arguments are added on first use, because defining them imports heavy modules."""
+
+    def __init__(self, *args, add_arguments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_arguments = add_arguments
+
+    def _populate(self) -> None:
+        if self._add_arguments is not None:
+            add, self._add_arguments = self._add_arguments, None
+            add(self)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._populate()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self._populate()
+        return super().format_help()
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    from .data.check import add_check_arguments
+
+    add_check_arguments(parser)
+
+
 def _quickstart(args: argparse.Namespace) -> int:
     from .quickstart import run_quickstart
 
@@ -81,17 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", help="key=value overrides")
     p.set_defaults(func=_train)
 
+    p = sub.add_parser("export", help="merge a LoRA adapter (and MFA / modules_to_save) into a plain model dir",
+                       description="Merge a PEFT adapter directory into a plain model directory that "
+                                   "from_pretrained and AestheticScorer load without peft; writes a model card.")
+    p.add_argument("adapter_dir", help="adapter directory (adapter_config.json) or a saved model directory")
+    p.add_argument("out", help="output directory (must differ from ADAPTER_DIR)")
+    p.add_argument("--dtype", default="float32", choices=["float32", "bf16", "bfloat16", "fp16", "float16"],
+                   help="dtype of the saved weights (merged in float32 first; default float32)")
+    p.set_defaults(func=_export)
+
     p = sub.add_parser("quickstart", help="offline demo: stage 1 + stage 2 on the demo world, then evaluate")
     p.add_argument("--out", default="outputs/quickstart", help="output directory")
     p.add_argument("--no-ablation", action="store_true", help="skip the stage-2-without-stage-1 run")
     p.add_argument("overrides", nargs="*", help="key=value overrides applied to both stages")
     p.set_defaults(func=_quickstart)
 
-    data = sub.add_parser("data", help="dataset tools").add_subparsers(dest="data_command", required=True)
-    p = data.add_parser("check", help="load a source, print counts, score statistics and every problem")
-    from .data.check import add_check_arguments
-
-    add_check_arguments(p)
+    data = sub.add_parser("data", help="dataset tools").add_subparsers(dest="data_command", required=True,
+                                                                        parser_class=_DeferredParser)
+    p = data.add_parser("check", help="load a source, print counts, score statistics and every problem",
+                        add_arguments=_check_arguments)
     p.set_defaults(func=_data_check)
     return parser
 

@@ -108,6 +108,9 @@ def _save_final(trainer: AestheticTrainer, processor, output_dir: str, prefix: s
         own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)} if prefix else state
         inner.save_pretrained(out, state_dict=own)
         processor.save_pretrained(out)
+        from ..model_card import write_model_card
+
+        write_model_card(out)
     trainer.accelerator.wait_for_everyone()
     return out
 
