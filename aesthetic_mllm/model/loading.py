@@ -95,13 +95,10 @@ def from_llava(llava_dir: str | Path, **config_overrides: Any):
 
 
 def save_model(model, processor: AestheticProcessor, out_dir: str | Path) -> Path:
-    """Save model weights (safetensors), config, processor files and a ``README.md`` model card to ``out_dir``."""
-    from ..model_card import write_model_card
-
+    """Save model weights (safetensors), config and processor files to ``out_dir``."""
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir)
     processor.save_pretrained(out_dir)
-    write_model_card(out_dir)
     return out_dir
 
 
@@ -126,8 +123,10 @@ def load_model(path: str | Path, dtype: str = "float32", attn_implementation: st
     """Load a saved model (or a base model + PEFT adapter dir) and its processor.
 
     For an adapter directory, the base model path is read from ``adapter_config.json``.
+    ``path`` is resolved to an absolute path first: it becomes the model's ``name_or_path``, which
+    an adapter trained on it stores as its base, loadable from any working directory.
     """
-    path = Path(path)
+    path = Path(path).expanduser().resolve()
     if not path.is_dir():
         raise FileNotFoundError(f"{path}: model directory not found")
     kwargs = {"dtype": DTYPES[dtype], "attn_implementation": attn_implementation}

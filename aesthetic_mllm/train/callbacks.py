@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
 
 from .checkpoints import finish_checkpoint
+from .ranks import gather_objects
 
 
 class CompleteCheckpointCallback(TrainerCallback):
@@ -62,13 +65,34 @@ def write_json_atomic(path: str | Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-class RunReportCallback(TrainerCallback):
-    """Keeps ``run.json`` (config, versions, git commit, data counts, losses) and ``loss_curve.png`` fresh."""
+def summarize_skips(per_rank: list[dict[str, Any]], dataloader_workers: int = 0) -> dict[str, Any]:
+    """Every rank's ``TaskDataset.skip_counts()`` summed by error type, with the per-rank rows."""
+    by_error: Counter[str] = Counter()
+    for row in per_rank:
+        by_error.update(row.get("counts", {}))
+    summary = {"total": sum(by_error.values()), "by_error": dict(by_error), "per_rank": per_rank}
+    if dataloader_workers > 0:
+        summary["note"] = ("counted in each rank's main process only: skips inside DataLoader workers "
+                           "(train.dataloader_num_workers > 0) are in the warnings of the log")
+    return summary
 
-    def __init__(self, report: dict[str, Any]):
+
+class RunReportCallback(TrainerCallback):
+    """Keeps ``run.json`` (config, versions, git commit, data counts and skipped samples, losses) and
+    ``loss_curve.png`` fresh: at every save and at the end.
+
+    ``skip_counts`` (e.g. ``TaskDataset.skip_counts``) is called on every rank and gathered to rank 0.
+    """
+
+    def __init__(self, report: dict[str, Any], skip_counts: Callable[[], dict[str, Any]] | None = None):
         self.report = report
+        self.skip_counts = skip_counts
 
     def _write(self, args, state) -> None:
+        if self.skip_counts is not None:  # a collective: every rank takes part
+            per_rank = gather_objects(self.skip_counts())
+            self.report.setdefault("data", {})["skipped_during_training"] = summarize_skips(
+                per_rank, args.dataloader_num_workers)
         if not state.is_world_process_zero:
             return
         out = Path(args.output_dir)

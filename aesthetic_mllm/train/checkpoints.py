@@ -25,9 +25,10 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+from .ranks import barrier, decided_on_main, is_main_process
 
 logger = logging.getLogger(__name__)
 
@@ -41,52 +42,10 @@ RESUMABLE_KEYS = frozenset({
 })
 _STEP = re.compile(r"^checkpoint-(\d+)$")
 _LEGACY_INCOMPLETE = re.compile(r"^(checkpoint-\d+)\.incomplete$")
-T = TypeVar("T")
 
 
 class ResumeError(ValueError):
     """Resuming was refused (changed recipe, missing or interrupted checkpoint)."""
-
-
-# -- ranks --------------------------------------------------------------------------------------
-def _group():
-    """``torch.distributed`` when a process group is up (accelerate, DeepSpeed, torchrun), else None."""
-    import torch.distributed as dist
-
-    return dist if dist.is_available() and dist.is_initialized() else None
-
-
-def is_main_process() -> bool:
-    dist = _group()
-    return dist is None or dist.get_rank() == 0
-
-
-def barrier() -> None:
-    """Wait for every rank (no-op in a single process)."""
-    dist = _group()
-    if dist is not None:
-        dist.barrier()
-
-
-def decided_on_main(decide: Callable[[], T]) -> T:
-    """Run ``decide`` on rank 0 only; every rank returns its result or raises its error."""
-    dist = _group()
-    if dist is None:
-        return decide()
-    outcome: list[Any] = [None]
-    error: Exception | None = None
-    if dist.get_rank() == 0:
-        try:
-            outcome[0] = ("ok", decide())
-        except Exception as err:  # re-raised below, on every rank
-            error, outcome[0] = err, ("error", f"{type(err).__name__}: {err}")
-    dist.broadcast_object_list(outcome, src=0)
-    status, value = outcome[0]
-    if error is not None:
-        raise error
-    if status == "error":
-        raise ResumeError(f"rank 0: {value}")
-    return value
 
 
 # -- markers and recipes ------------------------------------------------------------------------
@@ -234,4 +193,4 @@ def resolve_resume(setting: str | None, output_dir: str | Path, recipe: dict[str
     """
     if setting in (None, "", "none"):
         return None
-    return decided_on_main(lambda: _decide(setting, output_dir, recipe))
+    return decided_on_main(lambda: _decide(setting, output_dir, recipe), ResumeError)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .checkpoints import resolve_resume
 from .objectives import SSL_LEVELS, Stage1Objective, Stage1Targets
 from .records import load_records
 from .run_info import run_metadata
+from .stage1_heads import save_stage1_heads
 from .trainer import AestheticTrainer
 
 logger = logging.getLogger(__name__)
@@ -58,28 +60,53 @@ def _fit(recipe: Recipe, model, processor, dataset: TaskDataset, counts: dict[st
     lrs = {"vision": recipe.train.lr_vision, "mfa": recipe.train.lr_mfa, "llm": recipe.train.lr_llm}
     trainer = AestheticTrainer(
         model=model, args=args, train_dataset=dataset, data_collator=MultimodalCollator(processor),
-        callbacks=[CompleteCheckpointCallback(config), RunReportCallback(report), *callbacks], rating_word_ids=rating_ids,
-        part_lrs=lrs, group_by_length=recipe.train.group_by_length,
+        callbacks=[CompleteCheckpointCallback(config), RunReportCallback(report, dataset.skip_counts), *callbacks],
+        rating_word_ids=rating_ids, part_lrs=lrs, group_by_length=recipe.train.group_by_length,
     )
+    if isinstance(model, Stage1Objective) and _is_peft(model.model) and _zero3(trainer):
+        raise ValueError("stage 1 with LoRA merges the adapter into the saved model, which DeepSpeed ZeRO-3's "
+                         "partitioned weights do not allow: use ZeRO-2, or model.adaptation.method=full/frozen")
     resume = resolve_resume(recipe.train.resume_from_checkpoint, args.output_dir, config)
     if resume:
         logger.info("resuming from %s", resume)
     trainer.train(resume_from_checkpoint=resume)
-    report["data"]["skipped_during_training"] = dataset.skip_counts()
     return trainer
+
+
+def _is_peft(model) -> bool:
+    from peft import PeftModel
+
+    return isinstance(model, PeftModel)
+
+
+def _zero3(trainer: AestheticTrainer) -> bool:
+    plugin = trainer.accelerator.state.deepspeed_plugin if trainer.is_deepspeed_enabled else None
+    return plugin is not None and plugin.zero_stage == 3
+
+
+def _plain(model):
+    """An adapter dir given as ``model.path`` is merged into its base, so adaptation never nests PEFT models."""
+    if _is_peft(model):
+        logger.info("model.path is an adapter directory: merging it into its base before model.adaptation")
+        return model.merge_and_unload()
+    return model
 
 
 def pretrain(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     """Stage 1: text-guided multi-scale self-supervised learning on unlabeled images."""
     set_seed(recipe.train.seed)
     model, processor = build_model(recipe.model)
+    model = _plain(model)
     records, counts = load_records(recipe.data)
     targets = Stage1Targets(processor.tokenizer, seed=recipe.train.seed)
     dataset = _dataset(recipe, records, processor, {"ssl": 1.0}, extras=targets)
     model = apply_adaptation(model, recipe.model.adaptation, recipe.model.gradient_checkpointing)
     objective = Stage1Objective(model, {lv: len(targets.names[lv]) for lv in SSL_LEVELS}, recipe.ssl)
     trainer = _fit(recipe, objective, processor, dataset, counts, callbacks=callbacks)
-    return _save_final(trainer, processor, recipe.train.output_dir, prefix="model.")
+    heads = {"levels": {lv: len(targets.names[lv]) for lv in SSL_LEVELS}, "attribute_names": targets.names,
+             "mfa_hidden_size": model.config.mfa_hidden_size, "text_hidden_size": model.config.text_config.hidden_size,
+             "ssl": asdict(recipe.ssl)}
+    return _save_final(trainer, processor, recipe.train.output_dir, stage1_heads=heads)
 
 
 def sft(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
@@ -87,6 +114,7 @@ def sft(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     set_seed(recipe.train.seed)
     adaptation = recipe.model.adaptation
     model, processor = build_model(recipe.model, quantization_config(adaptation))
+    model = _plain(model)
     records, counts = load_records(recipe.data)
     t = recipe.tasks
     mixture = {k: w for k, w in {"scoring": t.scoring, "commenting": t.commenting, "suggesting": t.suggesting,
@@ -98,19 +126,32 @@ def sft(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     return _save_final(trainer, processor, recipe.train.output_dir)
 
 
-def _save_final(trainer: AestheticTrainer, processor, output_dir: str, prefix: str = "") -> Path:
+def _save_model(trained, state: dict[str, torch.Tensor], out: Path, stage1_heads: dict[str, Any] | None) -> None:
+    """``trained`` (unwrapped) in its standard format from the gathered ``state``.
+
+    Stage 1 (``trained`` is the ``Stage1Objective``): the MLLM alone, as a plain model dir with a
+    LoRA adapter merged in, and the stage-1 heads beside it (``stage1_heads.safetensors``).
+    """
+    if stage1_heads is None:
+        trained.save_pretrained(out, state_dict=state)
+        return
+    prefix = "model."
+    if _is_peft(trained.model):  # weights are whole on this rank (ZeRO-3 is refused before training)
+        trained.model.merge_and_unload().save_pretrained(out)
+    else:
+        trained.model.save_pretrained(out, state_dict={k[len(prefix):]: v for k, v in state.items()
+                                                       if k.startswith(prefix)})
+    save_stage1_heads(out, {k: v for k, v in state.items() if not k.startswith(prefix)}, stage1_heads)
+
+
+def _save_final(trainer: AestheticTrainer, processor, output_dir: str,
+                stage1_heads: dict[str, Any] | None = None) -> Path:
     """Save the (gathered) model in its standard format plus the processor; returns the dir."""
     out = Path(output_dir)
     state = trainer.accelerator.get_state_dict(trainer.model_wrapped if trainer.is_deepspeed_enabled else trainer.model)
     if trainer.args.should_save:
-        inner = trainer.accelerator.unwrap_model(trainer.model)
-        inner = getattr(inner, "model", inner) if prefix else inner
-        own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)} if prefix else state
-        inner.save_pretrained(out, state_dict=own)
+        _save_model(trainer.accelerator.unwrap_model(trainer.model), state, out, stage1_heads)
         processor.save_pretrained(out)
-        from ..model_card import write_model_card
-
-        write_model_card(out)
     trainer.accelerator.wait_for_everyone()
     return out
 

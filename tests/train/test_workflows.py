@@ -31,8 +31,9 @@ def test_stage1_trains_every_loss_and_writes_its_report(stage1_dir):
     assert report["versions"]["transformers"] and report["config"]["stage"] == "stage1"
     assert (stage1_dir / "loss_curve.png").stat().st_size > 1000
     assert (stage1_dir / "checkpoint-2" / "CHECKPOINT_COMPLETE").is_file()
-    model, _ = load_model(stage1_dir)  # a plain model dir: the stage-1 heads are not part of it
+    model, _ = load_model(stage1_dir)  # a plain model dir: the stage-1 heads are saved beside it
     assert not any("attribute_heads" in n for n, _ in model.named_parameters())
+    assert (stage1_dir / "stage1_heads.safetensors").is_file() and (stage1_dir / "stage1_heads.json").is_file()
 
 
 def test_stage1_losses_switch_off_for_ablations(tmp_path):
