@@ -95,10 +95,13 @@ def from_llava(llava_dir: str | Path, **config_overrides: Any):
 
 
 def save_model(model, processor: AestheticProcessor, out_dir: str | Path) -> Path:
-    """Save model weights (safetensors), config and processor files to ``out_dir``."""
+    """Save model weights (safetensors), config, processor files and a ``README.md`` model card to ``out_dir``."""
+    from ..model_card import write_model_card
+
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir)
     processor.save_pretrained(out_dir)
+    write_model_card(out_dir)
     return out_dir
 
 

@@ -152,6 +152,9 @@ def _save_final(trainer: AestheticTrainer, processor, output_dir: str,
     if trainer.args.should_save:
         _save_model(trainer.accelerator.unwrap_model(trainer.model), state, out, stage1_heads)
         processor.save_pretrained(out)
+        from ..model_card import write_model_card
+
+        write_model_card(out)
     trainer.accelerator.wait_for_everyone()
     return out
 
