@@ -226,7 +226,7 @@ EDITS: dict[str, EditSpec] = {
                  lambda v, d: f"a {d} colour cast (white balance off by {_percent(v)})",
                  lambda v, d: f"correct the white balance by shifting it toward {_opposite_cast(d)} by {_percent(v)}",
                  (0.1, 0.22, 0.38)),
-        EditSpec("blur", "technical", ("",), {"*": (0.004, 0.008, 0.016)}, _blur,
+        EditSpec("blur", "technical", ("",), {"*": (0.006, 0.012, 0.02)}, _blur,
                  lambda v, d: f"out of focus (blur radius about {v * 100:.1f}% of the frame width)",
                  lambda v, d: "sharpen the image or reshoot with accurate focus and a faster shutter",
                  (0.15, 0.32, 0.55)),

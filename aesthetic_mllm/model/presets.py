@@ -1,6 +1,7 @@
 """Model presets built from configs in code (no weights, no downloads).
 
-``tiny`` (~1.5M params) is what tests and the quickstart share; ``small`` (~25M) is the
+``tiny`` (~1.5M params) is what tests share; ``demo`` (same widths, 8-px patches) is the
+quickstart's model; ``small`` (~25M) is the
 larger size the benchmarks use. Both pair a CLIP-style encoder with a Llama-style LM; the
 ``tiny_parts`` helper gives the same size for any {clip, siglip} x {llama, qwen2} pair.
 """
@@ -33,6 +34,10 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "tiny": Preset(image_size=96, patch_size=16, vision_hidden=64, vision_layers=6, text_hidden=128,
+                   text_layers=4, heads=4, num_queries=(8, 8, 8), mfa_hidden=64),
+    # The quickstart's model: the tiny widths with 8-px patches (144 patches at 96 px), so JPEG
+    # blocks, grain and blur, which live at the scale of a few pixels, reach the encoder.
+    "demo": Preset(image_size=96, patch_size=8, vision_hidden=64, vision_layers=6, text_hidden=128,
                    text_layers=4, heads=4, num_queries=(8, 8, 8), mfa_hidden=64),
     "small": Preset(image_size=224, patch_size=16, vision_hidden=256, vision_layers=9, text_hidden=512,
                     text_layers=6, heads=8, num_queries=(32, 32, 32), mfa_hidden=256, vocab_size=2048),

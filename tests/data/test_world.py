@@ -11,8 +11,11 @@ import pytest
 from scipy.stats import spearmanr
 
 import aesthetic_mllm.data.sources.world  # noqa: F401  (registers the "world" source)
+from aesthetic_mllm.data.images import open_image
 from aesthetic_mllm.data.sources import load_source
-from aesthetic_mllm.data.world import DATABASES, SUBSETS, USERS, World, build_world
+from aesthetic_mllm.data.world import DATABASES, SUBSETS, USERS, World, assign_splits, build_world
+from aesthetic_mllm.data.world.variants import PAIR_EDITS, SCORED_EDITS
+from aesthetic_mllm.model.presets import get_preset
 
 OPPOSITE = [("u01_bright_vivid", "u02_dark_muted"), ("u03_sharp_detail", "u04_soft_minimal"),
             ("u05_centred", "u06_off_centre"), ("u07_high_contrast", "u08_low_contrast")]
@@ -51,6 +54,50 @@ def test_split_by_photo(world):
             assert record.split == photo_split[record.meta["photo"]]
     assert {r.split for r in world.records("unlabeled")} == {"train"}
     assert len(world.records("scoring", split="test")) >= 50
+
+
+def test_split_is_stratified_by_content_kind(world):
+    kinds = {p["kind"] for p in world.photos}
+    assert kinds == {"photo", "texture", "science", "document"}
+    for kind in kinds:
+        splits = {p["split"] for p in world.photos if p["kind"] == kind}
+        assert {"train", "test"} <= splits, kind
+    names = [f"p{i}" for i in range(10)]
+    split = assign_splits(names, np.random.default_rng(0), kinds={n: "ab"[i % 2] for i, n in enumerate(names)},
+                          min_test=2, min_val=1)
+    for kind in "ab":
+        assert {"train", "test"} <= {split[n] for i, n in enumerate(names) if "ab"[i % 2] == kind}
+
+
+def test_images_are_rendered_at_the_model_input_size(world):
+    size = world.manifest["params"]["image_size"]
+    assert size == get_preset("demo").image_size
+    for subset in ("scoring", "pairs", "unlabeled"):
+        for record in world.records(subset)[::7]:
+            assert all(open_image(p).size == (size, size) for p in record.images), record.id
+
+
+def test_absolute_scores_count_only_visible_edits(world):
+    scoring = world.records("scoring")
+    assert {e["name"] for r in scoring for e in r.meta["edits"]} == set(SCORED_EDITS)
+    originals = {r.meta["photo"]: np.asarray(open_image(r.image), np.float32) for r in scoring if not r.meta["edits"]}
+    for record in scoring:
+        if record.meta["edits"]:
+            diff = np.abs(np.asarray(open_image(record.image), np.float32) - originals[record.meta["photo"]]).mean()
+            assert diff > 0.5, (record.id, diff)  # the edit survives at the size the model sees
+    assert {r.meta["quality"] for r in scoring if not r.meta["edits"]} == {1.0}  # one base quality
+    pair_edits = {e["name"] for p in world.records("pairs") for e in p.meta["edits"]}
+    assert set(PAIR_EDITS) <= pair_edits  # crop, tilt and colour edits where the original is shown
+
+
+def test_unlabeled_views_are_plentiful_and_unscored(world):
+    unlabeled = world.records("unlabeled")
+    train_photos = {p["name"] for p in world.photos if p["split"] == "train"}
+    assert len(unlabeled) >= 20 * len(train_photos)
+    assert len(unlabeled) >= 4 * len(world.records("scoring", split="train"))
+    assert all(r.score is None and r.attributes and r.meta["photo"] in train_photos for r in unlabeled)
+    sharpness = [r.attributes["sharpness"] for r in unlabeled]
+    assert np.std(sharpness) > 0.05  # views carry edits, so the pixel pseudo-labels vary
 
 
 def test_scores_follow_known_quality(world):
@@ -127,7 +174,7 @@ def test_deterministic_for_a_seed_and_reused(tmp_path):
     a = build_world(tmp_path / "a", seed=3, **SMALL)
     b = build_world(tmp_path / "b", seed=3, **SMALL)
     assert (tmp_path / "a" / "world.json").read_bytes() == (tmp_path / "b" / "world.json").read_bytes()
-    for name in ("photos/astronaut.jpg", "variants/coffee_01.jpg", "variants/rocket_02.jpg"):
+    for name in ("photos/astronaut.jpg", "variants/coffee_01.jpg", "variants/rocket_02.jpg", "pairs/coffee_p01.jpg"):
         assert (a.root / "images" / name).read_bytes() == (b.root / "images" / name).read_bytes()
     other = build_world(tmp_path / "c", seed=4, **SMALL)
     assert other.params_hash != a.params_hash

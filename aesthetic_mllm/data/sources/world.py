@@ -13,14 +13,14 @@ from pathlib import Path
 from ..errors import DataError, Problems
 from ..images import check_image
 from ..world import World, build_world, default_world_dir
-from ..world.build import MANIFEST
+from ..world.build import IMAGE_SIZE, MANIFEST
 from .registry import SourceResult, register_source
 
 
 @register_source("world")
 def load_world(root: str | Path | None, split: str | None = None, problems: Problems | None = None,
                limit: int | None = None, subset: str = "scoring", database: str | None = None,
-               user: str | None = None, seed: int | None = None, image_size: int = 256,
+               user: str | None = None, seed: int | None = None, image_size: int = IMAGE_SIZE,
                check_images: bool = True, verify_images: bool = False) -> SourceResult:
     """Records of one subset of the demo world (built on first use, then reused).
 

@@ -1,4 +1,8 @@
-"""The demo world's source photos: real images shipped inside PyPI packages (no download)."""
+"""The demo world's source photos: real images shipped inside PyPI packages (no download).
+
+Each photo has a content ``kind`` (``photo``, ``texture``, ``science`` or ``document``); the world's
+split is stratified by kind, so train and test both hold every kind.
+"""
 
 from __future__ import annotations
 
@@ -44,10 +48,14 @@ class PhotoSpec:
     origin: str
     load: Callable[[], Image.Image | np.ndarray] = field(compare=False, repr=False)
     tags: tuple[str, ...] = ()
+    kind: str = "photo"
 
 
-def _sk(name: str, *tags: str, attr: str | None = None) -> PhotoSpec:
-    return PhotoSpec(name, f"skimage.data.{attr or name}", _skimage(attr or name), tags)
+KINDS = ("photo", "texture", "science", "document")
+
+
+def _sk(name: str, *tags: str, attr: str | None = None, kind: str = "photo") -> PhotoSpec:
+    return PhotoSpec(name, f"skimage.data.{attr or name}", _skimage(attr or name), tags, kind)
 
 
 PHOTOS: list[PhotoSpec] = [
@@ -57,20 +65,20 @@ PHOTOS: list[PhotoSpec] = [
     _sk("chelsea", "animal", "cat"),
     _sk("rocket", "vehicle", "landscape"),
     _sk("coins", "object", "still life", "black and white"),
-    _sk("horse", "animal", "silhouette", "graphic"),
-    _sk("hubble_deep_field", "space", "astronomy"),
-    _sk("immunohistochemistry", "science", "microscopy"),
-    _sk("moon", "space", "astronomy", "black and white"),
-    _sk("page", "document", "text"),
-    _sk("text", "text", "graphic"),
+    _sk("horse", "animal", "silhouette", "graphic", kind="document"),
+    _sk("hubble_deep_field", "space", "astronomy", kind="science"),
+    _sk("immunohistochemistry", "science", "microscopy", kind="science"),
+    _sk("moon", "space", "astronomy", "black and white", kind="science"),
+    _sk("page", "document", "text", kind="document"),
+    _sk("text", "text", "graphic", kind="document"),
     _sk("clock", "object", "still life", "black and white"),
-    _sk("grass", "nature", "texture"),
-    _sk("gravel", "texture"),
-    _sk("brick", "texture", "architecture"),
-    _sk("retina", "science", "medical"),
-    _sk("colorwheel", "graphic", "colour"),
-    _sk("logo", "graphic"),
-    _sk("cell", "science", "microscopy"),
+    _sk("grass", "nature", "texture", kind="texture"),
+    _sk("gravel", "texture", kind="texture"),
+    _sk("brick", "texture", "architecture", kind="texture"),
+    _sk("retina", "science", "medical", kind="science"),
+    _sk("colorwheel", "graphic", "colour", kind="document"),
+    _sk("logo", "graphic", kind="document"),
+    _sk("cell", "science", "microscopy", kind="science"),
     _sk("motorcycle", "vehicle", "object", attr="stereo_motorcycle"),
     PhotoSpec("china", "scikit-learn sklearn/datasets/images/china.jpg",
               _package_file("sklearn", "datasets/images/china.jpg"), ("architecture", "landscape")),
@@ -81,9 +89,15 @@ PHOTOS: list[PhotoSpec] = [
 ]
 
 
-def load_photo(spec: PhotoSpec, size: int) -> Image.Image:
-    """The photo as RGB with its longest side resized to ``size``."""
-    return resize_longest(to_rgb_image(spec.load()), size, upscale=True)
+def load_photo(spec: PhotoSpec, size: int, square: bool = False) -> Image.Image:
+    """The photo as RGB with its longest side resized to ``size`` (``square``: its centred square, size x size)."""
+    image = to_rgb_image(spec.load())
+    if square:
+        w, h = image.size
+        side = min(w, h)
+        box = ((w - side) / 2, (h - side) / 2, (w + side) / 2, (h + side) / 2)
+        return image.resize((size, size), Image.LANCZOS, box=box)
+    return resize_longest(image, size, upscale=True)
 
 
 def is_grayscale(image: Image.Image) -> bool:

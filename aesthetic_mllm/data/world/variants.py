@@ -12,6 +12,12 @@ from ..cues import describe_attributes, describe_edit
 from ..perturb import EDITS, EditResult, apply_edit, combined_quality
 
 Step = tuple[str, int, str]  # (edit name, severity, direction)
+# Edits that leave a reference-free trace at the model's resolution (blur removes detail, noise adds
+# grain, JPEG adds 8x8 blocks, exposure and contrast shift or clip the histogram): these set the
+# known quality of a scored variant. Colour and geometric edits are judged against the original, so
+# they appear only where it is shown (pairs) and in unlabeled stage-1 views.
+SCORED_EDITS = ("exposure", "contrast", "blur", "noise", "jpeg")
+PAIR_EDITS = tuple(n for n in EDITS if n not in SCORED_EDITS)
 
 
 @dataclass
