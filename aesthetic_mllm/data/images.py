@@ -48,6 +48,7 @@ BACKGROUND = (255, 255, 255)
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
 _PIL_LIMIT = threading.Lock()
+_ORIENTATION = 0x0112
 
 
 def is_image_name(path: str | Path) -> bool:
@@ -131,11 +132,12 @@ def to_rgb(image: Image.Image, background: tuple[int, int, int] = BACKGROUND, pa
     """A decoded image as upright 8-bit sRGB RGB: orientation, bit depth, colour profile, transparency."""
     icc = image.info.get("icc_profile")
     try:
-        image = ImageOps.exif_transpose(image) or image
+        if image.getexif().get(_ORIENTATION, 1) != 1:  # (exif_transpose copies the image even when upright)
+            image = ImageOps.exif_transpose(image) or image
     except Exception as exc:  # a malformed EXIF block must not lose the photo
         logger.warning("%s: EXIF orientation not applied (%s)", path, exc)
     image = _eight_bit(image)
-    if image.mode in ("P", "PA", "1", "La", "RGBa", "I;16", "YCbCr", "HSV", "LAB", "RGBX") or (
+    if image.mode in ("P", "PA", "1", "La", "RGBa", "YCbCr", "HSV", "LAB", "RGBX") or (
             image.mode in ("L", "RGB") and "transparency" in image.info):
         image = image.convert("RGBA" if _has_alpha(image) else ("L" if image.mode == "1" else "RGB"))
     image = _to_srgb(image, icc, path)

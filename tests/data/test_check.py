@@ -72,3 +72,28 @@ def test_bad_requests_exit_2(dataset):
     code, text = check("--source", "avaa", "--root", root)
     assert code == 2 and "did you mean 'ava'" in text
     assert check()[0] == 2
+
+
+def test_loader_options_on_the_command_line(dataset, tmp_path):
+    root = dataset("koniq")
+    code, text = check("--source", "koniq", "--root", str(root), "--split", "test",
+                       "--option", "file=metadata/koniq10k_distributions_sets.csv", "--option", "image_dir=images/512x384")
+    assert code == 0 and "records: 3" in text and "splits: test=3" in text
+    assert "native range: [0, 100] (header: set column without MOS_zscore" in text
+    config = tmp_path / "k.yaml"
+    config.write_text(yaml.safe_dump({"name": "koniq", "root": str(root), "options": {"image_dir": "nowhere"}}))
+    code, text = check(str(config), "--option", "score_range=[1, 5]", "--option", "image_dir=images/512x384")
+    assert code == 1 and "native range: [1, 5] (option: score_range)" in text and "out of range" in text
+    assert "missing image" not in text  # the flag replaced the YAML's image_dir
+
+
+def test_bad_option_syntax_exits_2(dataset):
+    code, text = check("--source", "aadb", "--root", str(dataset("aadb")), "--option", "giaa")
+    assert code == 2 and "--option expects KEY=VALUE, got 'giaa'" in text
+
+
+def test_warnings_and_rows_skipped_on_purpose_are_printed_apart(dataset):
+    code, text = check("--source", "aadb", "--root", str(dataset("aadb")))
+    assert code == 0 and "skipped on purpose: 1 (no answer: 1)" in text and "problems: 0" in text
+    code, text = check("--source", "tad66k", "--root", str(dataset("tad66k")), "--option", "themes=true")
+    assert code == 0 and "warning: tad66k: 2 images" in text
