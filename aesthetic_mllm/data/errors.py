@@ -23,6 +23,9 @@ class DataError(ValueError):
                  + (f", image '{self.image}'" if self.image else "") + (f", field '{field}'" if field else ""))
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # picklable (DataLoader workers send errors to the main process)
+        return DataError, (self.file, self.reason, self.row, self.field, self.image)
+
     @property
     def kind(self) -> str:
         """The problem kind: the reason's words before the first colon."""

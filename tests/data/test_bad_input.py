@@ -196,7 +196,17 @@ def test_malformed_ava_row(dataset, policy):
     root = dataset("ava")
     with open(root / "AVA.txt", "a") as handle:
         handle.write("4 103 0 0 0 0\n")
-    expect(policy, lambda p: load_source("ava", root, on_error=p), "malformed row", root / "AVA.txt", 4, None)
+    error = expect(policy, lambda p: load_source("ava", root, on_error=p), "malformed row", root / "AVA.txt", 4, None)
+    assert error.image == "103"
+
+
+def test_data_errors_survive_pickling():
+    import pickle
+
+    error = DataError("a.csv", "out of range: 7 not in [1, 5]", 3, "MOS", "x.jpg")
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error) == "a.csv, row 3, image 'x.jpg', field 'MOS': out of range: 7 not in [1, 5]"
+    assert (copy.file, copy.row, copy.field, copy.image, copy.kind) == ("a.csv", 3, "MOS", "x.jpg", "out of range")
 
 
 def test_skip_keeps_the_good_records_and_counts_every_problem(tmp_path):

@@ -144,3 +144,17 @@ def test_aadb_release_file_names_are_found(dataset, tmp_path):
     (labels / "AADB_AllinAll.csv").unlink()
     result = load_source("aadb", root, on_error="raise")
     assert len(result.records) == 19 and result.info["file"].endswith("AllinAll.csv")
+
+
+def test_aadb_free_text_answer_column_is_left_out_with_a_warning(tmp_path):
+    from .conftest import aadb_name, aadb_url, image, table
+
+    header = ",".join(f'"{c}"' for c in ["WorkerId", "Input.image_url1", "Answer.overallScore1", "Answer.content1",
+                                         "Answer.comment1"])
+    rows = [[f'"{c}"' for c in ("W1", aadb_url(1), 4, "Positive", "lovely, 5 stars")],
+            [f'"{c}"' for c in ("W2", aadb_url(1), 2, "Negative", "")]]
+    table(tmp_path / "imgListFiles_label" / "AADB_AllinAll.csv", header, rows)
+    image(tmp_path / "datasetImages_originalSize" / aadb_name(1))
+    result = load_source("aadb", tmp_path, on_error="raise")
+    assert [r.attributes for r in result.records] == [{"content": 1.0}, {"content": -1.0}]
+    assert len(result.warnings) == 1 and "Answer.comment<k> holds free text" in result.warnings[0]

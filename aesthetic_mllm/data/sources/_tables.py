@@ -149,10 +149,11 @@ def _rows(path: Path, delimiter: str) -> Iterator[tuple[int, Any]]:
     return _csv_rows(path, "\t" if suffix == ".tsv" else delimiter)
 
 
-def read_lines(path: Path, problems: Problems, columns: int) -> Iterator[tuple[int, list[str]]]:
+def read_lines(path: Path, problems: Problems, columns: int, image_at: int | None = 0) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line, fields)`` from a whitespace-separated text file with ``columns`` fields a line.
 
-    Reports a missing or empty file and lines with the wrong number of fields (skipped).
+    Reports a missing or empty file and lines with the wrong number of fields (skipped; the
+    problem names the line's image, field ``image_at``, when the line has it).
     """
     if not _exists(path, problems):
         return
@@ -165,8 +166,9 @@ def read_lines(path: Path, problems: Problems, columns: int) -> Iterator[tuple[i
                     continue
                 seen = True
                 if len(fields) != columns:
+                    image = fields[image_at] if image_at is not None and image_at < len(fields) else None
                     problems.report(DataError(path, f"malformed row: expected {columns} fields, got {len(fields)}",
-                                              row=number))
+                                              row=number, image=image))
                     continue
                 yield number, fields
     except (UnicodeDecodeError, OSError) as exc:

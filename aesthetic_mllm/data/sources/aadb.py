@@ -48,6 +48,11 @@ RAW_FILES = ("imgListFiles_label/AADB_AllinAll.csv", "AADB_AllinAll.csv", "imgLi
 IMAGE_DIRS = ("datasetImages_originalSize", "datasetImages_warp256", "images")
 ANSWERS = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}
 NO_ANSWER = "no answer"
+# the 11 attributes under the names the release and the papers use (lower case); another Answer.* column
+# holding free text is left out with a warning instead of failing every row
+KNOWN_ATTRIBUTES = frozenset({"balancingelement", "balancingelements", "visualbalance", "colorharmony", "content",
+                              "dof", "light", "motionblur", "object", "objectemphasis", "repetition", "ruleofthirds",
+                              "symmetry", "vividcolor", "strongcolor"})
 _ANSWER = re.compile(r"^(?:Answer\.)?(overallScore|choiceLight|[A-Za-z]+?)(\d+)$")
 _URL = re.compile(r"^Input\.image_url(\d+)$")
 
@@ -86,14 +91,21 @@ def answer_value(text: Any) -> float | None | str:
 
 
 def _attributes(c: Collector, values: dict[str, Any], columns: dict[str, str], file: str, row: int,
-                image: str) -> dict[str, float] | None:
-    """One slot's text answers as numbers (empty ones left out); None (reported) on an unknown answer."""
+                image: str, free_text: set[str]) -> dict[str, float] | None:
+    """One slot's text answers as numbers (empty ones left out); None (reported) on an unknown answer.
+
+    An unknown ``Answer.*`` column with free text joins ``free_text`` and is left out from then on.
+    """
     attributes: dict[str, float] = {}
     for attribute, column in columns.items():
-        if attribute in ("url", "score"):
+        if attribute in ("url", "score") or attribute in free_text:
             continue
         value = answer_value(values.get(column))
         if isinstance(value, str):
+            if attribute.lower() not in KNOWN_ATTRIBUTES:
+                free_text.add(attribute)
+                attributes.pop(attribute, None)
+                continue
             c.report(file, f"bad value: {value!r} is not Positive, Negative, Neutral or empty", row, column, image)
             return None
         if value is not None:
@@ -102,7 +114,7 @@ def _attributes(c: Collector, values: dict[str, Any], columns: dict[str, str], f
 
 
 def _raw(c: Collector, path: Path, images: Path, score_range: Range, test_workers: set[str] | None) -> None:
-    name, slots = str(path), None
+    name, slots, free_text = str(path), None, set()
     keep = None if test_workers is None else (lambda v: c.wants("test" if v.get("WorkerId") in test_workers
                                                                else "train", name))
     for row, values in read_table(path, c.problems, required=["WorkerId"], keep=keep):
@@ -128,13 +140,19 @@ def _raw(c: Collector, path: Path, images: Path, score_range: Range, test_worker
             score = c.number(raw_score, name, row, columns["score"], score_range, image)
             if score is None:
                 continue
-            attributes = _attributes(c, values, columns, name, row, image)
+            attributes = _attributes(c, values, columns, name, row, image, free_text)
             if attributes is None:
                 continue
             c.add(name, row, id=f"{worker}/{image}", images=[images / image], image_field=columns["url"],
                   score=score, score_range=score_range, user_id=worker, attributes=attributes, split=split)
             if c.done:
-                return
+                break
+        if c.done:
+            break
+    for attribute in sorted(free_text):
+        for record in c.records:
+            record.attributes.pop(attribute, None)
+        c.warn(f"{name}: Answer.{attribute}<k> holds free text, not Positive/Negative/Neutral; left out of attributes")
 
 
 def _derived(c: Collector, path: Path, images: Path, score_range: Range, test_workers: set[str] | None) -> None:

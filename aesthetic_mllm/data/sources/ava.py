@@ -46,7 +46,7 @@ def load_ava(root: str | Path, split: str | None = None, problems: Problems | No
     images = str(base / image_dir)
     path = base / file
     name = str(path)
-    for row, fields in read_lines(path, c.problems, columns=15):
+    for row, fields in read_lines(path, c.problems, columns=15, image_at=1):
         image_id = fields[1]
         record_split = None if test_ids is None else ("test" if image_id in test_ids else "train")
         if not c.wants(record_split, name):

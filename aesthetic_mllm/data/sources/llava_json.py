@@ -64,15 +64,16 @@ def load_llava_json(root: str | Path, split: str | None = None, problems: Proble
     for row, item in enumerate(data or [], start=1):
         item = item if isinstance(item, dict) else {}
         messages = _messages(item.get("conversations"))
-        if isinstance(messages, str):
-            c.problems.report(DataError(name, f"bad value: {messages}", row, "conversations"))
-            continue
         paths = item.get("image") or []
         paths = [paths] if isinstance(paths, str) else list(paths)
+        shown = ", ".join(str(p) for p in paths) or None
+        if isinstance(messages, str):
+            c.report(name, f"bad value: {messages}", row, "conversations", shown)
+            continue
         placeholders = sum(m["content"].count(IMAGE_TOKEN) for m in messages)
         if placeholders != len(paths):
-            c.problems.report(DataError(name, f"bad value: {placeholders} {IMAGE_TOKEN} placeholder(s) for "
-                                              f"{len(paths)} image(s)", row, "conversations"))
+            c.report(name, f"bad value: {placeholders} {IMAGE_TOKEN} placeholder(s) for {len(paths)} image(s)", row,
+                     "conversations", shown)
             continue
         c.add(name, row, id=str(item.get("id", row)), images=[images / p for p in paths], image_field="image",
               messages=messages)
