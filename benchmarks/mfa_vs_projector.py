@@ -5,6 +5,14 @@ same vision and text configs, so every patch token is projected into the LLM. Ea
 (size, variant) runs in its own process so peak memory is not shared. Run:
 
     .venv/bin/python benchmarks/mfa_vs_projector.py [--sizes tiny,small] [--steps 10] [--batch 8]
+
+``--real`` measures at real proportions instead: CLIP ViT-L/14-336 (24 layers, 1024 wide) and a
+full-depth Qwen2-0.5B-shaped LLM (24 layers), random init, the stage-2 recipe (vision frozen,
+connector trainable, LoRA r=64 on the LLM), bf16 autocast with frozen weights stored in bf16 and
+trainable ones in fp32, ``--text`` text tokens per sample. The FLOPs of the same steps are counted
+(``flops_real_scale.py``'s counter on the meta device) to say how well they predict the measured ratio:
+
+    .venv/bin/python benchmarks/mfa_vs_projector.py --real [--steps 2] [--batch 1] [--text 64]
 """
 
 from __future__ import annotations
@@ -16,6 +24,9 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _rss_mb() -> float:
@@ -64,6 +75,66 @@ def _batch(processor, batch_size: int, patches: int | None):
     return dict(batch)
 
 
+def _real_built(variant: str, device: str):
+    from flops_real_scale import CLIP_L336, QWEN2_05B, build_llava, build_mfa
+
+    return (build_mfa if variant == "mfa" else build_llava)(CLIP_L336, QWEN2_05B, device=device)
+
+
+def real_batch(built, batch_size: int, text_tokens: int) -> dict:
+    """Token ids with each model's own image placeholders (ours: framing + query ids; LLaVA: 576 ids)."""
+    import torch
+
+    cfg = built.core.config
+    if built.kind == "mfa":
+        image = [i for lv, n in zip(cfg.level_token_ids, [*cfg.num_queries, cfg.num_thematic_tokens], strict=True)
+                 for i in (lv, *[cfg.image_token_id] * n)]
+    else:
+        image = [cfg.image_token_index] * built.image_positions
+    gen = torch.Generator().manual_seed(0)
+    text = torch.randint(0, cfg.text_config.vocab_size - 8, (batch_size, text_tokens), generator=gen)
+    ids = torch.cat([text[:, :4], torch.tensor([image] * batch_size), text[:, 4:]], dim=1)
+    labels = ids.clone()
+    labels[:, : 4 + len(image)] = -100  # no target on the prompt's image positions
+    side = cfg.vision_config.image_size
+    pixels = torch.rand(batch_size, 3, side, side, generator=gen) * 2 - 1
+    return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "pixel_values": pixels, "labels": labels}
+
+
+def run_real(variant: str, steps: int, batch_size: int, text_tokens: int) -> dict:
+    """Median stage-2 step time (bf16 autocast) and peak memory of one variant at real proportions."""
+    import torch
+
+    from flops_real_scale import count_parts
+
+    torch.manual_seed(0)
+    built = _real_built(variant, "cpu")
+    for param in built.model.parameters():  # frozen parts stored in bf16, trainable ones fp32 (DESIGN 9)
+        if not param.requires_grad:
+            param.data = param.data.to(torch.bfloat16)
+    batch = real_batch(built, batch_size, text_tokens)
+    params = [p for p in built.model.parameters() if p.requires_grad]
+    optim = torch.optim.AdamW(params, lr=1e-4)
+    rss_before = _rss_mb()
+    times = []
+    for step in range(steps + 1):
+        start = time.perf_counter()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = built.model(**batch).loss
+        loss.backward()
+        optim.step()
+        optim.zero_grad(set_to_none=True)
+        if step >= 1:  # the first step allocates optimizer state
+            times.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    flops = count_parts(_real_built(variant, "meta"), text_tokens, 1, batch=batch_size)
+    return {"size": "real", "variant": variant, "params_m": sum(p.numel() for p in built.model.parameters()) / 1e6,
+            "trainable_m": sum(p.numel() for p in params) / 1e6, "seq_len": batch["input_ids"].shape[1],
+            "step_s": statistics.median(times), "steps": len(times), "times": times,
+            "peak_step_mem_mb": peak - rss_before, "peak_rss_mb": peak, "flops": flops["total"],
+            "threads": torch.get_num_threads()}
+
+
 def run_one(size: str, variant: str, steps: int, batch_size: int) -> dict:
     import torch
 
@@ -90,12 +161,24 @@ def run_one(size: str, variant: str, steps: int, batch_size: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="tiny,small")
-    parser.add_argument("--steps", type=int, default=8)
-    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=None, help="timed steps (default 8; --real: 2)")
+    parser.add_argument("--batch", type=int, default=None, help="batch size (default 8; --real: 1)")
+    parser.add_argument("--real", action="store_true", help="CLIP ViT-L/14-336 + Qwen2-0.5B shapes, stage-2 LoRA")
+    parser.add_argument("--text", type=int, default=64, help="--real: text tokens per sample")
+    parser.add_argument("--json", help="--real: also write the rows here")
     parser.add_argument("--one", nargs=2, metavar=("SIZE", "VARIANT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    real = args.real or (args.one is not None and args.one[0] == "real")
+    args.steps = args.steps if args.steps is not None else (2 if real else 8)
+    args.batch = args.batch if args.batch is not None else (1 if real else 8)
     if args.one:
-        print(json.dumps(run_one(*args.one, args.steps, args.batch)))
+        size, variant = args.one
+        row = (run_real(variant, args.steps, args.batch, args.text) if size == "real"
+               else run_one(size, variant, args.steps, args.batch))
+        print(json.dumps(row))
+        return
+    if args.real:
+        main_real(args)
         return
     print(f"train step, batch {args.batch}, CPU threads as configured; median of {args.steps} steps")
     print(f"{'size':<6} {'variant':<10} {'params(M)':>9} {'seq':>5} {'step(s)':>8} {'peak mem(MB)':>13}")
@@ -111,6 +194,35 @@ def main() -> None:
         print(f"{size:<6} ratio MFA/projector: step time {m['step_s'] / p['step_s']:.2f}x, "
               f"peak memory {m['peak_step_mem_mb'] / max(p['peak_step_mem_mb'], 1e-9):.2f}x, "
               f"LLM sequence {m['seq_len'] / p['seq_len']:.2f}x")
+
+
+def main_real(args) -> None:
+    """Both variants at real proportions, each in its own process; measured vs counted ratios."""
+    rows = {}
+    for variant in ("mfa", "projector"):
+        out = subprocess.run([sys.executable, __file__, "--one", "real", variant, "--steps", str(args.steps),
+                              "--batch", str(args.batch), "--text", str(args.text)],
+                             capture_output=True, text=True, check=True)
+        rows[variant] = json.loads(out.stdout.strip().splitlines()[-1])
+    m, p = rows["mfa"], rows["projector"]
+    print(f"stage-2 train step at real proportions: CLIP ViT-L/14-336 + Qwen2-0.5B shapes (random init), vision "
+          f"frozen, connector trainable, LoRA r=64, bf16 autocast on CPU, batch {args.batch}, {args.text} text tokens, "
+          f"{m['threads']} torch threads; median of {m['steps']} steps after 1 warm-up")
+    print(f"{'variant':<10} {'params(M)':>9} {'train(M)':>8} {'seq':>5} {'step(s)':>8} {'steps s':>22} "
+          f"{'peak step mem(MB)':>17} {'TFLOP/step':>10} {'GFLOP/s':>8}")
+    for name, r in rows.items():
+        times = ",".join(f"{t:.1f}" for t in r["times"])
+        print(f"{name:<10} {r['params_m']:>9.1f} {r['trainable_m']:>8.1f} {r['seq_len']:>5} {r['step_s']:>8.2f} "
+              f"{times:>22} {r['peak_step_mem_mb']:>17.0f} {r['flops'] / 1e12:>10.3f} "
+              f"{r['flops'] / r['step_s'] / 1e9:>8.1f}")
+    measured, counted = m["step_s"] / p["step_s"], m["flops"] / p["flops"]
+    print(f"ratio MFA/projector: step time {measured:.2f}x (target <= 0.6x: {'met' if measured <= 0.6 else 'NOT met'}), "
+          f"peak step memory {m['peak_step_mem_mb'] / max(p['peak_step_mem_mb'], 1e-9):.2f}x, "
+          f"LLM sequence {m['seq_len'] / p['seq_len']:.2f}x")
+    print(f"counted FLOPs ratio {counted:.3f}x predicts the measured step ratio {measured:.3f}x to within "
+          f"{abs(measured / counted - 1):.0%} (measured / counted = {measured / counted:.2f})")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":
