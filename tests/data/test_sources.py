@@ -37,7 +37,7 @@ def test_ava(dataset):
     records = by_id(load(dataset, "ava"))
     assert records["100"].score == 5.0 and records["101"].score == 10.0 and records["102"].score == 5.5
     assert records["100"].score_range == (1.0, 10.0)
-    assert records["102"].histogram == [1.0] * 10
+    assert records["102"].histogram == [1.0] * 10 and records["102"].histogram_kind == "counts"
     assert records["100"].tags == ["Abstract", "Black and White"] and records["102"].tags == ["Nature"]
     assert records["100"].meta == {"challenge": "7"} and records["100"].split is None
 

@@ -59,7 +59,7 @@ def load_ava(root: str | Path, split: str | None = None, problems: Problems | No
             continue
         score = sum(k * n for k, n in enumerate(counts, start=1)) / total
         c.add(name, row, id=image_id, images=[f"{images}/{image_id}.jpg"], image_field="image_id",
-              score=score, score_range=RANGE, histogram=counts, split=record_split,
+              score=score, score_range=RANGE, histogram=counts, histogram_kind="counts", split=record_split,
               tags=[tags.get(t, t) for t in fields[12:14] if t != "0"], meta={"challenge": sys.intern(fields[14])})
         if c.done:
             break
