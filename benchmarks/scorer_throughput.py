@@ -30,14 +30,16 @@ def _photos(n: int):
 
 def naive_scores(scorer, images, new_tokens: int) -> list[float | None]:
     """Per image: generate the answer, parse the first rating word (None when there is none)."""
-    from aesthetic_mllm.scoring.levels import SCORE_QUESTION, level_to_score
+    from aesthetic_mllm.contract.levels import level_to_score
+    from aesthetic_mllm.contract.prompts import SCORE_QUESTION
 
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, scorer.words)) + r")\b", re.IGNORECASE)
-    prompt = scorer.prompt(SCORE_QUESTION)
+    prompt = scorer.prompt_for(SCORE_QUESTION)
     tokenizer = scorer.processor.tokenizer
     out: list[float | None] = []
     for image in images:
-        batch = {k: v.to(scorer.device) for k, v in scorer.processor([prompt], [image]).items()}
+        batch = {**scorer.processor.pad([prompt]), "pixel_values": scorer.processor.preprocess_images([image])}
+        batch = {k: v.to(scorer.device) for k, v in batch.items()}
         new = scorer.model.generate(**batch, max_new_tokens=new_tokens, do_sample=False,
                                     pad_token_id=tokenizer.pad_token_id)
         match = pattern.search(tokenizer.decode(new[0], skip_special_tokens=True))

@@ -70,7 +70,7 @@ class TaskMixConfig:
     suggesting: float = 0.0
     piaa: float = 0.0
     soft_labels: bool = True
-    piaa_shots: int = 4
+    piaa_shots: list[int] = field(default_factory=lambda: [10])  # train with the shot counts that are evaluated
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch.utils.data import Sampler
 
-from .templates import IGNORE_INDEX
+from ..contract.chat import IGNORE_INDEX
 
 if TYPE_CHECKING:
     from ..model.processor import AestheticProcessor
@@ -20,12 +20,13 @@ def _as_list(values: Any) -> list[int]:
 
 class MultimodalCollator:
     """Collate dataset items (``input_ids``, optional ``labels``, ``pixel_values`` or ``images``,
-    ``soft_target``) into a right-padded batch.
+    ``soft_target`` with its ``soft_position``) into a right-padded batch.
 
     ``pixel_values`` of all items are concatenated in item order (each item's images are already in
     prompt order); items without images add none, and a batch without images has no
     ``pixel_values`` key. ``soft_targets`` (batch x words) is present when any item has a
-    ``soft_target``; rows of zeros mark items without one. It is not a model input: the trainer
+    ``soft_target``; rows of zeros mark items without one, and ``soft_positions`` (batch) holds the
+    index of each row's rating-word token (-1 without one). Neither is a model input: the trainer
     pops it before calling the model, as it does ``sample_ids`` and the ``image_*`` fields
     (one row per image, concatenated in image order; integer rows padded with the pad id).
     """
@@ -83,6 +84,7 @@ class MultimodalCollator:
         soft = self._soft_targets(features)
         if soft is not None:
             batch["soft_targets"] = soft
+            batch["soft_positions"] = torch.tensor([int(f.get("soft_position", -1)) for f in features])
         if all("sample_id" in f for f in features):
             batch["sample_ids"] = torch.tensor([int(f["sample_id"]) for f in features], dtype=torch.long)
         for key in sorted({k for f in features for k in f if k.startswith("image_")}):
@@ -90,7 +92,7 @@ class MultimodalCollator:
         return batch
 
     def _per_image(self, features: Sequence[dict[str, Any]], key: str) -> torch.Tensor:
-        """Concatenate an ``image_*`` field over items; integer rows are right-padded with the pad id."""
+        """Concatenate an ``image_*`` field over items; integer rows are right-padded on their last axis (pad id)."""
         rows = [f[key] for f in features if f.get(key) is not None and len(f[key])]
         if rows and not rows[0].is_floating_point():
             width = max(r.shape[-1] for r in rows)

@@ -12,11 +12,12 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
+from ..contract.chat import RatingWordNotFoundError, SampleTooLongError, rating_word_ids, render_and_mask
+from ..contract.levels import RATING_WORDS
 from .errors import DataError
 from .images import open_image as _open_image
 from .schema import Record
 from .tasks import Sample, TaskBuilder, make_task
-from .templates import SampleTooLongError, render_and_mask
 
 if TYPE_CHECKING:
     from ..model.processor import AestheticProcessor
@@ -68,6 +69,20 @@ class TaskDataset(Dataset):
         self._plan = self._make_plan(eligible, num_samples if num_samples is not None else usable)
         self._lengths: list[int] | None = None
         self._skips: Counter[str] = Counter()
+        self._word_ids: dict[tuple, list[int]] = {}
+
+    def word_ids(self, words: Sequence[str] = RATING_WORDS, answer_template: str | None = None) -> list[int]:
+        """The rating words' token ids in context (as every scorer reads them), computed once."""
+        key = (tuple(words), answer_template)
+        if key not in self._word_ids:
+            self._word_ids[key] = rating_word_ids(self.processor, list(words), answer_template)
+        return self._word_ids[key]
+
+    @property
+    def rating_word_ids(self) -> list[int] | None:
+        """The ids the soft targets of this dataset's scoring task are trained on (None without scoring)."""
+        task = self.tasks.get("scoring")
+        return None if task is None else self.word_ids(task.words, task.answer_template)
 
     def _make_plan(self, eligible: dict[str, list[int]], size: int) -> list[tuple[str, int]]:
         rng = random.Random(self.seed)
@@ -97,7 +112,9 @@ class TaskDataset(Dataset):
 
     def _encode(self, index: int) -> dict[str, Any]:
         sample = self.sample(index)
-        encoded = render_and_mask(sample.conversation, self.processor, self.max_length)
+        soft = sample.meta.get("soft_target")
+        word = sample.meta.get("word") if soft is not None else None
+        encoded = render_and_mask(sample.conversation, self.processor, self.max_length, locate=word)
         if encoded.num_images != len(sample.images):
             raise ValueError(f"task {self.task_of(index)!r}: {encoded.num_images} <image> placeholder(s) "
                              f"but {len(sample.images)} image(s)")
@@ -108,9 +125,20 @@ class TaskDataset(Dataset):
             item["pixel_values"] = self.processor.preprocess_images(pil)
         if self.extras is not None:
             item.update(self.extras(sample, pil))
-        if sample.meta.get("soft_target") is not None:
-            item["soft_target"] = list(sample.meta["soft_target"])
+        if word is not None:
+            item["soft_target"] = list(soft)
+            item["soft_position"] = self._soft_position(sample, encoded, word)
         return item
+
+    def _soft_position(self, sample: Sample, encoded, word: str) -> int:
+        """Where the soft target is trained: the rating word's token, which must be its in-context id."""
+        words = sample.meta["words"]
+        expected = self.word_ids(words, sample.meta.get("answer_template"))[words.index(word)]
+        got = encoded.input_ids[encoded.located]
+        if got != expected:
+            raise RatingWordNotFoundError(f"sample {sample.meta.get('task')}: {word!r} is token {got} in this answer but "
+                                          f"{expected} in the scoring answer; the soft target would miss the word")
+        return encoded.located
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         for attempt in range(len(self)):

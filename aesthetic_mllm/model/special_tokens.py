@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-IMAGE_TOKEN = "<image>"
-LEVEL_TOKENS = ("<low>", "<middle>", "<high>", "<thematic>")
-SPECIAL_TOKENS = (IMAGE_TOKEN, *LEVEL_TOKENS)
+from ..contract.tokens import IMAGE_TOKEN, LEVEL_TOKENS, SPECIAL_TOKENS
+
+__all__ = ["IMAGE_TOKEN", "LEVEL_TOKENS", "SPECIAL_TOKENS", "add_special_tokens", "special_token_ids"]
 
 
 def add_special_tokens(tokenizer) -> int:

@@ -1,4 +1,4 @@
-"""Inference plumbing shared by the scorers: device/dtype choice, answer choices, prefix-cached forward.
+"""Inference plumbing shared by the scorers: device/dtype choice and the prefix-cached forward.
 
 Every prompt of a scoring batch is the same text around a different image, so the tokens before
 the first image position are identical in every row. :func:`last_logits` runs the LLM over that
@@ -34,24 +34,6 @@ def default_batch_size(device: str | torch.device) -> int:
 def unwrap(model):
     """The ``AestheticMLLMForConditionalGeneration`` under a PEFT wrapper (adapters stay injected)."""
     return model.get_base_model() if hasattr(model, "get_base_model") else model
-
-
-def answer_choices(processor, prompt: str, answers: Sequence[str]) -> tuple[list[int], list[int]]:
-    """Expanded ids of ``prompt`` plus the answers' shared start, and each answer's next (distinct) token.
-
-    ``prompt + answer`` is tokenized whole for every answer (as training does), so the split point
-    is exact for any tokenizer. Raises ValueError when the answers do not diverge at one token.
-    """
-    tokenizer = processor.tokenizer
-    encoded = [tokenizer(prompt + a, add_special_tokens=False)["input_ids"] for a in answers]
-    common = 0
-    while all(len(e) > common for e in encoded) and len({e[common] for e in encoded}) == 1:
-        common += 1
-    nexts = [e[common] if len(e) > common else None for e in encoded]
-    if None in nexts or len(set(nexts)) != len(nexts):
-        raise ValueError(f"the answers {list(answers)} do not start with distinct tokens after their shared "
-                         "prefix in this tokenizer; choose other rating words or another score range")
-    return processor.expand(encoded[0][:common]), nexts
 
 
 def shared_prefix_length(input_ids: torch.Tensor, attention_mask: torch.Tensor | None,

@@ -10,19 +10,12 @@ import numpy as np
 import torch
 from PIL import Image
 
+from ..contract.chat import answer_choices, generation_prompt_ids
+from ..contract.levels import RATING_WORDS, expected_level, level_to_score, parse_range
+from ..contract.prompts import COMMENT_QUESTIONS, SCORE_QUESTION, SUGGEST_QUESTIONS, scoring_conversation, single_turn
 from ..data.images import open_image
-from ..data.tasks.commenting import QUESTIONS as COMMENT_QUESTIONS
-from ..data.tasks.suggesting import QUESTIONS as SUGGEST_QUESTIONS
 from ..model.loading import load_model
-from .inference import answer_choices, default_batch_size, default_device, default_dtype, last_logits
-from .levels import (
-    ANSWER_TEMPLATE,
-    DEFAULT_RATING_WORDS,
-    SCORE_QUESTION,
-    expected_level,
-    level_to_score,
-    parse_range,
-)
+from .inference import default_batch_size, default_device, default_dtype, last_logits
 
 ImageInput = str | Path | Image.Image
 
@@ -40,20 +33,15 @@ class ScoreResult:
         return {"image": self.image, "score": self.score, "range": list(self.range), "distribution": self.distribution}
 
 
-def rating_token_ids(tokenizer, words: Sequence[str]) -> list[int]:
-    """First token id of `` word`` for each rating word; they must be distinct."""
-    ids = [tokenizer(" " + w, add_special_tokens=False)["input_ids"][0] for w in words]
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"rating words {list(words)} do not start with distinct tokens in this tokenizer")
-    return ids
-
-
 def image_name(item: ImageInput) -> str:
     return "<PIL image>" if isinstance(item, Image.Image) else str(item)
 
 
 class AestheticScorer:
     """Scores images by one forward pass per batch (no generation); comments and advice by greedy decoding.
+
+    Prompts are cut from the training render of the task's own conversation (the prompt contract):
+    the scoring prompt is every token before the rating word, whose ids are read in context.
 
     Scoring: every prompt of a batch is the same text around a different image, so the text before
     the first image is encoded once per batch and its KV cache reused by every row
@@ -67,13 +55,12 @@ class AestheticScorer:
         self.processor = processor
         self.range = parse_range(score_range)
         cfg = getattr(model, "config", None)
-        self.words = list(words or getattr(cfg, "rating_words", None) or DEFAULT_RATING_WORDS)
+        self.words = list(words or getattr(cfg, "rating_words", None) or RATING_WORDS)
         self.batch_size = batch_size or default_batch_size(self.device)
         self.max_new_tokens = max_new_tokens
         self.image_ids = sorted(set(processor.image_expansion))
-        prompt = self.prompt(SCORE_QUESTION)
         self.prompt_ids, self.word_ids = answer_choices(
-            processor, prompt, [ANSWER_TEMPLATE.format(word=w) for w in self.words])
+            [scoring_conversation(w, SCORE_QUESTION) for w in self.words], self.words, processor)
 
     @classmethod
     def from_pretrained(cls, path: str | Path, score_range=(1.0, 5.0), device: str | torch.device | None = None,
@@ -89,9 +76,12 @@ class AestheticScorer:
         return next(self.model.parameters()).device
 
     def prompt(self, question: str) -> str:
-        """The rendered single-image user turn (as the training tasks build it) plus the generation prompt."""
-        return self.processor.apply_chat_template([{"role": "user", "content": f"<image>\n{question}"}],
-                                                  add_generation_prompt=True)
+        """The rendered user turn plus the template's generation prompt (text; prefer ``prompt_for``)."""
+        return self.processor.apply_chat_template(single_turn(question, None), add_generation_prompt=True)
+
+    def prompt_for(self, question: str) -> list[int]:
+        """Token ids (images expanded) asking ``question`` about one image, as the training task renders it."""
+        return generation_prompt_ids(single_turn(question, None), self.processor)
 
     def _batches(self, images: Iterable[ImageInput], progress: bool, desc: str):
         from tqdm.auto import tqdm
@@ -127,11 +117,12 @@ class AestheticScorer:
     def generate(self, images: Iterable[ImageInput], question: str, progress: bool = False,
                  max_new_tokens: int | None = None) -> list[str]:
         """Greedy answers to ``question`` about each image (batched, left padding)."""
-        prompt = self.prompt(question)
+        prompt = self.prompt_for(question)
         tokenizer = self.processor.tokenizer
         texts: list[str] = []
         for _, pil in self._batches(images, progress, "generating"):
-            batch = self.processor([prompt] * len(pil), pil, padding_side="left")
+            batch = self.processor.pad([prompt] * len(pil), padding_side="left")
+            batch["pixel_values"] = self.processor.preprocess_images(pil)
             batch = {k: v.to(self.device) for k, v in batch.items()}
             new = self.model.generate(**batch, max_new_tokens=max_new_tokens or self.max_new_tokens, do_sample=False,
                                       eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)

@@ -9,34 +9,41 @@ IGNORE_INDEX = -100
 
 
 def soft_label_lm_loss(logits: torch.Tensor, labels: torch.Tensor, soft_targets: torch.Tensor | None,
-                       word_ids: list[int]) -> torch.Tensor:
-    """Causal-LM cross-entropy where each sample's rating-word position uses a soft target.
+                       word_ids: list[int], soft_positions: torch.Tensor | None = None) -> torch.Tensor:
+    """Causal-LM cross-entropy where each sample's rating-word token is trained on a soft target.
 
-    For rows with a non-zero ``soft_targets`` row, the first label that is a rating word is
-    trained against the distribution over ``word_ids`` (full-vocabulary softmax, so the mass
-    moves onto the words); every other labelled token keeps its hard target. Mean over tokens.
+    ``soft_positions[row]`` is the index in ``labels`` of the row's rating-word token (located in
+    context when the sample was encoded; -1 for rows without a soft target). For rows with a
+    non-zero ``soft_targets`` row that token is trained against the distribution over ``word_ids``
+    (full-vocabulary softmax, so the mass moves onto the words); every other labelled token keeps
+    its hard target. Mean over tokens. Only the labelled positions are normalised (one
+    log-softmax over those rows, never over the whole sequence).
     """
-    shift_logits = logits[:, :-1, :].float()
-    shift_labels = labels[:, 1:].clone()
-    log_probs = F.log_softmax(shift_logits, dim=-1)
-    total = torch.zeros((), device=logits.device)
-    count = 0
+    shift_labels = labels[:, 1:]
+    hard = shift_labels != IGNORE_INDEX
+    soft_rows = torch.zeros(0, dtype=torch.long, device=labels.device)
     if soft_targets is not None:
+        soft_rows = torch.nonzero(soft_targets.sum(-1) > 0).flatten()
+    if len(soft_rows):
+        positions = None if soft_positions is None else soft_positions.to(labels.device)[soft_rows]
+        if positions is None or bool((positions < 1).any()):
+            raise ValueError("a soft target's rating word was not located in its sample (no soft position); "
+                             "encode samples with TaskDataset, which finds the rating word in context")
+        if bool((labels[soft_rows, positions] == IGNORE_INDEX).any()):
+            raise ValueError("a soft target's rating-word position is not a labelled token")
+        hard = hard.clone()
+        hard[soft_rows, positions - 1] = False
+    shifted = logits[:, :-1]
+    rows = shifted[hard]
+    if len(soft_rows):
+        rows = torch.cat([rows, shifted[soft_rows, positions - 1]])
+    log_probs = F.log_softmax(rows.float(), dim=-1)
+    n_hard = int(hard.sum())
+    total = -log_probs[:n_hard].gather(-1, shift_labels[hard].unsqueeze(-1)).sum()
+    if len(soft_rows):
         words = torch.tensor(word_ids, device=labels.device)
-        for row in torch.nonzero(soft_targets.sum(-1) > 0).flatten().tolist():
-            hits = torch.nonzero(torch.isin(shift_labels[row], words)).flatten()
-            if len(hits) == 0:
-                continue
-            pos = int(hits[0])
-            total = total - (soft_targets[row].to(log_probs.dtype) * log_probs[row, pos, words]).sum()
-            shift_labels[row, pos] = IGNORE_INDEX
-            count += 1
-    mask = shift_labels != IGNORE_INDEX
-    if mask.any():
-        picked = log_probs[mask].gather(-1, shift_labels[mask].unsqueeze(-1)).squeeze(-1)
-        total = total - picked.sum()
-        count += int(mask.sum())
-    return total / max(count, 1)
+        total = total - (soft_targets[soft_rows].to(log_probs.dtype) * log_probs[n_hard:][:, words]).sum()
+    return total / max(n_hard + len(soft_rows), 1)
 
 
 def info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float) -> torch.Tensor:

@@ -23,7 +23,11 @@ SSL_LEVELS = ("low", "middle")  # levels with pixel pseudo-labels (high/thematic
 class Stage1Targets:
     """Dataset ``extras``: per image, its pseudo-label vector and one cue text per level (token ids).
 
-    Targets are computed on the pixels actually shown (the edited image of a pair has its own).
+    Targets describe the pixels actually shown (the edited image of a pair has its own). Each image's
+    pseudo-labels are computed once, at the one resolution of ``compute_attributes``: attributes the
+    task already computed for an image (``meta["image_attributes"]``) are reused, not recomputed.
+    ``image_cue_ids`` is (images, levels, tokens), padded on the token axis only, so the collator's
+    padding never moves one level's cue into another's.
     """
 
     def __init__(self, tokenizer, max_cue_tokens: int = 48, seed: int = 0):
@@ -38,21 +42,25 @@ class Stage1Targets:
 
         if not images:
             return {}
+        names = [n for lv in SSL_LEVELS for n in self.names[lv]]
+        known = list(sample.meta.get("image_attributes") or [])
+        known += [None] * (len(images) - len(known))
         vectors, cue_rows = [], []
         rng = random.Random(f"{self.seed}:{sample.conversation[-1]['content']}")
-        for image in images:
-            attrs = compute_attributes(image, size=256)
-            vectors.append([attrs[n] for lv in SSL_LEVELS for n in self.names[lv]])
+        for image, attrs in zip(images, known, strict=True):
+            if attrs is None or not all(n in attrs for n in names):
+                attrs = compute_attributes(image)
+            vectors.append([attrs[n] for n in names])
             for lv in SSL_LEVELS:
                 text = describe_attributes(attrs, lv, rng.randrange(2**31))
                 ids = self.tokenizer(text, add_special_tokens=False)["input_ids"][: self.max_cue_tokens]
-                cue_rows.append(torch.tensor(ids or [self.tokenizer.pad_token_id]))
+                cue_rows.append(ids or [self.tokenizer.pad_token_id])
         width = max(len(r) for r in cue_rows)
         cues = torch.full((len(cue_rows), width), self.tokenizer.pad_token_id, dtype=torch.long)
         for i, row in enumerate(cue_rows):
-            cues[i, : len(row)] = row
+            cues[i, : len(row)] = torch.tensor(row)
         return {"image_attr_targets": torch.tensor(vectors, dtype=torch.float),
-                "image_cue_ids": cues.view(len(images), len(SSL_LEVELS), width).flatten(1)}
+                "image_cue_ids": cues.view(len(images), len(SSL_LEVELS), width)}
 
 
 class Stage1Objective(nn.Module):
@@ -68,8 +76,11 @@ class Stage1Objective(nn.Module):
         self.cue_projections = nn.ModuleDict({lv: nn.Linear(text_dim, mfa_dim) for lv in num_attributes})
 
     def _cue_embeddings(self, cue_ids: torch.Tensor, level_index: int) -> torch.Tensor:
-        width = cue_ids.shape[1] // len(self.num_attributes)
-        ids = cue_ids[:, level_index * width : (level_index + 1) * width]
+        """Mean token embedding of each image's cue for one level; ``cue_ids`` is (images, levels, tokens)."""
+        if cue_ids.dim() != 3 or cue_ids.shape[1] != len(self.num_attributes):
+            raise ValueError(f"image_cue_ids must be (images, {len(self.num_attributes)} levels, tokens), "
+                             f"got {tuple(cue_ids.shape)}")
+        ids = cue_ids[:, level_index]
         pad = self.model.config.text_config.pad_token_id
         mask = (ids != pad).unsqueeze(-1).float()
         embeds = self.model.get_input_embeddings()(ids).float()

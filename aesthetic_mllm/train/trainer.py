@@ -72,10 +72,13 @@ class AestheticTrainer(Trainer):
     def compute_loss(self, model, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch=None):
         sample_ids = inputs.pop("sample_ids", None)
         soft_targets = inputs.pop("soft_targets", None)
-        outputs = model(**inputs)
-        if soft_targets is not None and self.rating_word_ids and hasattr(outputs, "logits"):
-            loss = soft_label_lm_loss(outputs.logits, inputs["labels"], soft_targets, self.rating_word_ids)
+        soft_positions = inputs.pop("soft_positions", None)
+        if soft_targets is not None and self.rating_word_ids:
+            labels = inputs.pop("labels")  # the model's own loss would normalise the whole vocabulary twice
+            outputs = model(**inputs)
+            loss = soft_label_lm_loss(outputs.logits, labels, soft_targets, self.rating_word_ids, soft_positions)
         else:
+            outputs = model(**inputs)
             loss = outputs["loss"]
         if isinstance(outputs, dict):
             for key, value in outputs.items():

@@ -16,7 +16,6 @@ from ..data.collator import MultimodalCollator
 from ..data.dataset import TaskDataset
 from ..model.adaptation import apply_adaptation, count_parameters, quantization_config
 from ..model.loading import build_model
-from ..scoring.scorer import rating_token_ids
 from .callbacks import CompleteCheckpointCallback, RunReportCallback
 from .checkpoints import resolve_resume
 from .objectives import SSL_LEVELS, Stage1Objective, Stage1Targets
@@ -44,8 +43,10 @@ def training_arguments(recipe: Recipe) -> TrainingArguments:
     )
 
 
-def _dataset(recipe: Recipe, records, processor, mixture: dict[str, float], extras=None) -> TaskDataset:
-    options = {"scoring": {"soft_labels": recipe.tasks.soft_labels}, "piaa": {"shots": recipe.tasks.piaa_shots}}
+def _dataset(recipe: Recipe, records, processor, mixture: dict[str, float], extras=None,
+             words: Sequence[str] | None = None) -> TaskDataset:
+    scoring = {"soft_labels": recipe.tasks.soft_labels, **({"words": list(words)} if words else {})}
+    options = {"scoring": scoring, "piaa": {"shots": recipe.tasks.piaa_shots}}
     return TaskDataset(records, mixture, processor, recipe.data.max_length, seed=recipe.train.seed,
                        task_options={k: v for k, v in options.items() if k in mixture}, extras=extras)
 
@@ -119,10 +120,9 @@ def sft(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     t = recipe.tasks
     mixture = {k: w for k, w in {"scoring": t.scoring, "commenting": t.commenting, "suggesting": t.suggesting,
                                  "piaa": t.piaa}.items() if w > 0}
-    dataset = _dataset(recipe, records, processor, mixture)
+    dataset = _dataset(recipe, records, processor, mixture, words=model.config.rating_words)
     model = apply_adaptation(model, adaptation, recipe.model.gradient_checkpointing)
-    rating_ids = rating_token_ids(processor.tokenizer, model.config.rating_words)
-    trainer = _fit(recipe, model, processor, dataset, counts, rating_ids, callbacks)
+    trainer = _fit(recipe, model, processor, dataset, counts, dataset.rating_word_ids, callbacks)
     return _save_final(trainer, processor, recipe.train.output_dir)
 
 

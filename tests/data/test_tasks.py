@@ -15,17 +15,17 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from aesthetic_mllm.data.schema import Record  # noqa: E402
-from aesthetic_mllm.data.tasks import TASKS, TaskBuilder, make_task, register_task  # noqa: E402
-from aesthetic_mllm.data.tasks.piaa import format_score  # noqa: E402
-from aesthetic_mllm.data.templates import render  # noqa: E402
-from aesthetic_mllm.model.tokenizer import build_tiny_tokenizer  # noqa: E402
-from aesthetic_mllm.scoring.levels import (  # noqa: E402
+from aesthetic_mllm.contract.chat import render  # noqa: E402
+from aesthetic_mllm.contract.levels import (  # noqa: E402
     histogram_to_word_distribution,
     level_to_score,
     level_to_word,
     score_to_level,
 )
+from aesthetic_mllm.contract.prompts import format_score  # noqa: E402
+from aesthetic_mllm.data.schema import Record  # noqa: E402
+from aesthetic_mllm.data.tasks import TASKS, TaskBuilder, make_task, register_task  # noqa: E402
+from aesthetic_mllm.model.tokenizer import build_tiny_tokenizer  # noqa: E402
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

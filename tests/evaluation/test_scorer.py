@@ -13,7 +13,6 @@ from aesthetic_mllm.model.loading import from_preset
 from aesthetic_mllm.scoring import AestheticScorer
 from aesthetic_mllm.scoring.cli import add_inference_parsers, expand_images
 from aesthetic_mllm.scoring.inference import last_logits, shared_prefix_length
-from aesthetic_mllm.scoring.levels import ANSWER_TEMPLATE, SCORE_QUESTION
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +23,8 @@ def scorer():
 
 
 def test_prefix_cache_matches_a_full_forward_pass(scorer, photos):
-    prompt = scorer.prompt(SCORE_QUESTION) + ANSWER_TEMPLATE.split("{word}")[0].rstrip()
-    batch = scorer.processor([prompt] * len(photos), photos, padding_side="left")
-    assert batch["input_ids"][0].tolist() == scorer.prompt_ids  # the scorer's prompt is the training text
+    batch = scorer.processor.pad([scorer.prompt_ids] * len(photos), padding_side="left")
+    batch["pixel_values"] = scorer.processor.preprocess_images(photos)
     prefix = shared_prefix_length(batch["input_ids"], batch["attention_mask"], scorer.image_ids)
     assert prefix > 0 and batch["input_ids"][0, prefix].item() in scorer.image_ids
     with torch.no_grad():

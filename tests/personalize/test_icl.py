@@ -47,7 +47,8 @@ def test_prompt_uses_the_piaa_format_and_the_users_range(tiny, photo_files):
     model, processor = tiny
     scorer = PersonalScorer(model, processor, [(paths[0], 2.0), (paths[1], 9.5)], (1, 10))
     assert "scale from 1.0 to 10.0" in scorer.text and "rated 9.5" in scorer.text
-    assert scorer.text.count("<image>") == 3 and scorer.text.endswith("assistant\n")
+    assert scorer.text.count("<low>") == 3  # two shots and the query, each image expanded
+    assert scorer.text.endswith("assistant\nThe aesthetic quality of this photo is")  # cut before the rating word
     with pytest.raises(ValueError, match="outside the score range"):
         PersonalScorer(model, processor, [(paths[0], 7.0)], (1, 5))
 

@@ -14,7 +14,7 @@ def test_soft_label_loss_replaces_the_word_position_only():
     labels = torch.tensor([[-100, -100, 7, 3, 2], [-100, 4, 8, 9, -100]])
     words = [7, 8]
     soft = torch.tensor([[0.25, 0.75], [0.0, 0.0]])  # row 1 has no soft target
-    loss = soft_label_lm_loss(logits, labels, soft, words)
+    loss = soft_label_lm_loss(logits, labels, soft, words, soft_positions=torch.tensor([2, -1]))
 
     logp = F.log_softmax(logits, -1)
     # row 0: label 7 at position 2 is predicted by logits at 1 (soft); labels 3, 2 hard

@@ -10,9 +10,8 @@ from typing import Any, ClassVar
 
 from PIL import Image
 
-from ...model.special_tokens import IMAGE_TOKEN
+from ...contract.prompts import Conversation, single_turn
 from ..schema import Record
-from ..templates import Conversation
 
 ImageRef = str | Image.Image
 
@@ -75,9 +74,4 @@ def make_task(name: str, **options: Any) -> TaskBuilder:
     return TASKS[name](**options)
 
 
-def single_turn(question: str, answer: str, num_images: int = 1, system: str | None = None) -> Conversation:
-    """A user question preceded by ``num_images`` placeholders, and its answer."""
-    images = "".join(f"{IMAGE_TOKEN}\n" for _ in range(num_images))
-    conversation: Conversation = [{"role": "system", "content": system}] if system else []
-    conversation += [{"role": "user", "content": images + question}, {"role": "assistant", "content": answer}]
-    return conversation
+__all__ = ["ImageRef", "Sample", "TaskBuilder", "TASKS", "register_task", "make_task", "single_turn"]

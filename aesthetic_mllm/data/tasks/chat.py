@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from ..schema import Record
-from ..templates import Conversation
+from ...contract.prompts import Conversation
 from .base import Sample, TaskBuilder, register_task
 
 LLAVA_ROLES = {"human": "user", "gpt": "assistant", "system": "system"}

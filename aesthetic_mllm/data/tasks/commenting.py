@@ -5,16 +5,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from ...contract.prompts import COMMENT_QUESTIONS as QUESTIONS
+from ...contract.prompts import single_turn
 from ..schema import Record
-from .base import Sample, TaskBuilder, register_task, single_turn
-
-QUESTIONS: tuple[str, ...] = (
-    "Give a critique of this photo.",
-    "What do you think of this photograph? Comment on its aesthetics.",
-    "Describe the strengths and weaknesses of this image.",
-    "Write an aesthetic comment about this picture.",
-    "How would a photographer comment on this photo?",
-)
+from .base import Sample, TaskBuilder, register_task
 
 
 @register_task("commenting")

@@ -9,24 +9,23 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from ...scoring.levels import (
-    ANSWER_TEMPLATE,
-    QUESTIONS,
+from ...contract.levels import (
     RATING_WORDS,
     histogram_mean,
     histogram_to_word_distribution,
     level_to_word,
     score_to_level,
 )
+from ...contract.prompts import ANSWER_TEMPLATE, SCORE_QUESTIONS, scoring_conversation
 from ..schema import Record
-from .base import Sample, TaskBuilder, register_task, single_turn
+from .base import Sample, TaskBuilder, register_task
 
 
 @register_task("scoring")
 class ScoringTask(TaskBuilder):
     """Answer with the rating word of the score's level; soft target from the vote histogram."""
 
-    def __init__(self, words: Sequence[str] = RATING_WORDS, questions: Sequence[str] = QUESTIONS,
+    def __init__(self, words: Sequence[str] = RATING_WORDS, questions: Sequence[str] = SCORE_QUESTIONS,
                  answer_template: str = ANSWER_TEMPLATE, soft_labels: bool = True, system: str | None = None):
         if len(words) < 2:
             raise ValueError("scoring needs at least two rating words")
@@ -42,9 +41,8 @@ class ScoringTask(TaskBuilder):
         level = score_to_level(score, record.score_range, len(self.words))
         word = level_to_word(level, self.words)
         meta = {"task": self.name, "score": score, "score_range": tuple(record.score_range), "level": level,
-                "word": word, "words": list(self.words)}
+                "word": word, "words": list(self.words), "answer_template": self.answer_template}
         if self.soft_labels and record.histogram:
             meta["soft_target"] = histogram_to_word_distribution(record.histogram, self.words)
-        conversation = single_turn(rng.choice(self.questions), self.answer_template.format(word=word),
-                                   system=self.system)
+        conversation = scoring_conversation(word, rng.choice(self.questions), self.answer_template, self.system)
         return Sample(conversation, [record.image], meta)

@@ -170,5 +170,5 @@ class SSLTask(TaskBuilder):
             image = self.open_image(record.image)
             attrs = self.compute_attributes(image)
         answer = self.describe_attributes(attrs, plan.level, rng.randrange(2**31))
-        meta = self._meta(plan, attributes={n: float(attrs[n]) for n in names})
+        meta = self._meta(plan, attributes={n: float(attrs[n]) for n in names}, image_attributes=[dict(attrs)])
         return Sample(self._conversation(plan, answer), [image], meta)

@@ -10,16 +10,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from ...contract.prompts import SUGGEST_QUESTIONS as QUESTIONS
+from ...contract.prompts import single_turn
 from ..schema import Record
-from .base import Sample, TaskBuilder, register_task, single_turn
-
-QUESTIONS: tuple[str, ...] = (
-    "How could this photo be improved?",
-    "What would you change to make this photograph better?",
-    "Suggest how to improve the aesthetics of this image.",
-    "Give advice to improve this picture.",
-    "What should the photographer fix in this photo?",
-)
+from .base import Sample, TaskBuilder, register_task
 
 
 def advice_of(record: Record) -> list[str]:

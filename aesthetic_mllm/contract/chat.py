@@ -1,9 +1,13 @@
-"""Conversations -> token ids and labels, masked from the offsets of the rendered chat template.
+"""Chat rendering for training and inference: one render, one tokenization, offsets for everything.
 
 The whole conversation is rendered once with the tokenizer's chat template and tokenized once
 with offsets. Each assistant answer is located as a character span of that text (using renders
 of message-list prefixes, never by tokenizing prompt pieces); exactly the tokens overlapping an
 answer span (the answer and the end-of-turn token after it) carry labels, the rest get -100.
+
+Inference prompts are cut from the *training* render of the same conversation: the scoring prompt
+is everything before the rating word (:func:`answer_choices`), a generation prompt everything
+before the answer (:func:`generation_prompt_ids`), so a model is asked exactly what it was taught.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model.special_tokens import IMAGE_TOKEN
+from .prompts import Message
+from .tokens import IMAGE_TOKEN
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
@@ -22,21 +27,25 @@ if TYPE_CHECKING:
 IGNORE_INDEX = -100
 ROLES = ("system", "user", "assistant")
 
-Message = dict[str, str]
-Conversation = list[Message]
-
 
 class SampleTooLongError(ValueError):
     """The sample cannot be cut to ``max_length`` without breaking an image run or every answer."""
 
 
+class RatingWordNotFoundError(ValueError):
+    """A rating word's token cannot be located in the rendered answer (tokenizer or template mismatch)."""
+
+
 @dataclass
 class Encoded:
-    """Token ids (image placeholders expanded), labels (-100 outside answers) and the image count."""
+    """Token ids (image placeholders expanded), labels (-100 outside answers), the image count and,
+    when asked for, the index of the token where a phrase of the last answer starts (``located``)."""
 
     input_ids: list[int]
     labels: list[int]
     num_images: int
+    located: int | None = None
+    answer_start: int | None = None
 
 
 def validate(conversation: Sequence[Message]) -> None:
@@ -144,10 +153,14 @@ def _truncate(ids: list[int], labels: list[int], max_length: int, image_ids: set
 
 
 def render_and_mask(conversation: Sequence[Message], processor: AestheticProcessor,
-                    max_length: int | None = None) -> Encoded:
+                    max_length: int | None = None, locate: str | None = None) -> Encoded:
     """Render, tokenize once with offsets, expand images and label only the assistant answers.
 
-    Raises ``SampleTooLongError`` when the sample cannot be cut to ``max_length`` sensibly.
+    ``locate``: a phrase of the last assistant answer (e.g. its rating word); ``Encoded.located`` is the
+    index of the first token overlapping its first character, and must be a labelled token starting a
+    word, else :class:`RatingWordNotFoundError`. ``Encoded.answer_start`` is the index of the first
+    token of the last answer span. Raises ``SampleTooLongError`` when the sample cannot be cut to
+    ``max_length`` sensibly.
     """
     validate(conversation)
     tokenizer = processor.tokenizer
@@ -160,6 +173,78 @@ def render_and_mask(conversation: Sequence[Message], processor: AestheticProcess
     image_ids = set(processor.image_expansion)
     labels = _labels_from_offsets(ids, offsets, spans, image_ids)
     num_images = sum(1 for t in enc["input_ids"] if t == processor.image_token_id)
+    answer_start = located = None
+    if spans:
+        answer_start = next(t for t, (s, e) in enumerate(offsets) if max(e, s + 1) > spans[-1][0])
+    if locate is not None:
+        located = _locate(conversation, text, spans, offsets, labels, locate)
     if max_length is not None:
         ids, labels = _truncate(ids, labels, max_length, image_ids, num_images)
-    return Encoded(input_ids=ids, labels=labels, num_images=num_images)
+        if located is not None and located >= len(ids):
+            raise SampleTooLongError(f"cutting the sample to max_length={max_length} removes {locate!r}")
+    return Encoded(input_ids=ids, labels=labels, num_images=num_images, located=located, answer_start=answer_start)
+
+
+def _locate(conversation: Sequence[Message], text: str, spans: Sequence[tuple[int, int]],
+            offsets: Sequence[tuple[int, int]], labels: Sequence[int], phrase: str) -> int:
+    """Token index of ``phrase`` inside the last answer span (see :func:`render_and_mask`)."""
+    if not spans:
+        raise RatingWordNotFoundError(f"{phrase!r}: the conversation has no answer to find it in")
+    lo, hi = spans[-1]
+    answer = conversation[-1]["content"].strip()
+    where = text.find(answer, lo, hi)
+    inner = answer.rfind(phrase) if where >= 0 else -1
+    if inner < 0:
+        raise RatingWordNotFoundError(f"{phrase!r} does not occur in the rendered answer {answer!r}")
+    char = where + inner
+    token = next((t for t, (s, e) in enumerate(offsets) if s <= char < max(e, s + 1)), None)
+    if token is None or labels[token] == IGNORE_INDEX:
+        raise RatingWordNotFoundError(f"{phrase!r}: no trained token starts at its position in the answer")
+    start = offsets[token][0]
+    if text[start:char].strip():  # the token begins inside the previous word: the word has no token of its own
+        raise RatingWordNotFoundError(f"{phrase!r} shares its first token with the text before it "
+                                      f"({text[start:char + len(phrase)]!r}); choose another rating word or template")
+    return token
+
+
+def answer_choices(conversations: Sequence[Sequence[Message]], phrases: Sequence[str],
+                   processor: AestheticProcessor) -> tuple[list[int], list[int]]:
+    """The shared prompt of one conversation answered with each of ``phrases``, and each phrase's token.
+
+    Every conversation (the same prompt, the answer differing only in the phrase) is rendered and
+    tokenized as training does; the prompt is every token before the phrase's position, which must be
+    the same in all of them, and each phrase's id is the token at that position: found in context.
+    Raises :class:`RatingWordNotFoundError` when a position cannot be found or the ids are not distinct.
+    """
+    encoded = [render_and_mask(c, processor, locate=p) for c, p in zip(conversations, phrases, strict=True)]
+    cut = encoded[0].located
+    prompt = encoded[0].input_ids[:cut]
+    for e, phrase in zip(encoded, phrases, strict=True):
+        if e.located != cut or e.input_ids[:cut] != prompt:
+            raise RatingWordNotFoundError(f"the prompt before {phrase!r} differs from the one before {phrases[0]!r} "
+                                          "in this tokenizer; the rating words cannot be read at one position")
+    ids = [e.input_ids[cut] for e in encoded]
+    if len(set(ids)) != len(ids):
+        raise RatingWordNotFoundError(f"the rating words {list(phrases)} do not start with distinct tokens in "
+                                      "context in this tokenizer; choose other rating words")
+    return prompt, ids
+
+
+def rating_word_ids(processor: AestheticProcessor, words: Sequence[str], answer_template: str | None = None) -> list[int]:
+    """Each rating word's token id in context: at its position in the rendered scoring answer."""
+    from .prompts import ANSWER_TEMPLATE, scoring_conversation
+
+    template = answer_template or ANSWER_TEMPLATE
+    return answer_choices([scoring_conversation(w, answer_template=template) for w in words], words, processor)[1]
+
+
+def generation_prompt_ids(conversation: Sequence[Message], processor: AestheticProcessor) -> list[int]:
+    """Prompt ids for generating the answer to ``conversation`` (which ends with a user turn).
+
+    The conversation is rendered as training renders it, with a stand-in answer, and cut before the
+    answer's first token, so any glue the template puts between prompt and answer is what training saw.
+    """
+    if not conversation or conversation[-1]["role"] != "user":
+        raise ValueError("a generation prompt needs a conversation that ends with a user turn")
+    encoded = render_and_mask([*conversation, {"role": "assistant", "content": "The"}], processor)
+    return encoded.input_ids[: encoded.answer_start]
