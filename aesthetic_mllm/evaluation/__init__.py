@@ -1,18 +1,17 @@
 """Evaluation: metrics, benchmark definitions, protocols (GIAA, captions, suggestions, PIAA), reports, plots.
 
 ``run_benchmarks``, ``compare_results``, ``load_benchmark`` and ``Benchmark`` are imported on first
-use, so that importing the metrics stays light.
+use (the metrics too), so that the command line builds its parser without numpy or scipy.
 """
 
 from importlib import import_module
 from typing import Any
 
-from .metrics import METRICS, accuracy, mae, plcc, register_metric, srcc
-
-_LAZY = {"run_benchmarks": ".runner", "compare_results": ".report", "load_benchmark": ".benchmark",
+_LAZY = {**dict.fromkeys(["METRICS", "accuracy", "mae", "plcc", "register_metric", "srcc"], ".metrics"),
+         "run_benchmarks": ".runner", "compare_results": ".report", "load_benchmark": ".benchmark",
          "list_benchmarks": ".benchmark", "Benchmark": ".benchmark", "caption_metrics": ".caption_metrics"}
 
-__all__ = ["METRICS", "accuracy", "mae", "plcc", "register_metric", "srcc", *_LAZY]
+__all__ = [*_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import datasets
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError, Problems
 from ..images import is_image_name
 from ._common import Collector, paused_gc, resolve_root
 from .registry import SourceResult, register_source
+
+if TYPE_CHECKING:
+    import datasets
 
 
 def iter_image_paths(root: str | Path) -> Iterator[Path]:
@@ -37,6 +38,8 @@ def stream_folder(root: str | Path) -> datasets.IterableDataset:
     def rows() -> Iterator[dict[str, str]]:
         for path in iter_image_paths(base):
             yield {"id": path.relative_to(base).as_posix(), "image": str(path.resolve())}
+
+    import datasets  # imported here: the CLI's parser reads the source registry
 
     return datasets.IterableDataset.from_generator(rows)
 

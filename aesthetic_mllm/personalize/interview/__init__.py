@@ -7,13 +7,20 @@ lexicon analyzer), profiles are stored one file per user (:func:`save_profile`),
 similarities. The participant's answers are data, never instructions (see :mod:`.prompts`).
 """
 
-from .analyzer import Analysis, ProfileAnalyzer, lexicon_profile
-from .interviewer import Interviewer, Transcript, Turn, load_answers, scripted
-from .llm import ChatLLM, HFCausalLM, LLMError, ModelLLM, OpenAICompatibleLLM, build_llm
-from .predictor import FusedPredictor, ImageFeatures, MiniLMEncoder, image_features
-from .profile import PROFILE_SCHEMA, Profile, ProfileItem, ProfileValidationError, validate_profile
-from .questions import CLOSING_QUESTION, QUESTION_BANK, Question
-from .store import InvalidUserNameError, check_user_name, load_profile, profile_path, save_profile
+from importlib import import_module
+from typing import Any
+
+# imported on first use, so that the command line builds its parser without torch
+_LAZY = {"Analysis": ".analyzer", "ProfileAnalyzer": ".analyzer", "lexicon_profile": ".analyzer",
+         "Interviewer": ".interviewer", "Transcript": ".interviewer", "Turn": ".interviewer",
+         "load_answers": ".interviewer", "scripted": ".interviewer", "ChatLLM": ".llm",
+         "HFCausalLM": ".llm", "LLMError": ".llm", "ModelLLM": ".llm", "OpenAICompatibleLLM": ".llm",
+         "build_llm": ".llm", "FusedPredictor": ".predictor", "ImageFeatures": ".predictor",
+         "MiniLMEncoder": ".predictor", "image_features": ".predictor", "PROFILE_SCHEMA": ".profile",
+         "Profile": ".profile", "ProfileItem": ".profile", "ProfileValidationError": ".profile",
+         "validate_profile": ".profile", "CLOSING_QUESTION": ".questions", "QUESTION_BANK": ".questions",
+         "Question": ".questions", "InvalidUserNameError": ".store", "check_user_name": ".store",
+         "load_profile": ".store", "profile_path": ".store", "save_profile": ".store"}
 
 __all__ = [
     "CLOSING_QUESTION", "PROFILE_SCHEMA", "QUESTION_BANK", "Analysis", "ChatLLM", "FusedPredictor", "HFCausalLM",
@@ -22,3 +29,9 @@ __all__ = [
     "Transcript", "Turn", "build_llm", "check_user_name", "image_features", "lexicon_profile", "load_answers",
     "load_profile", "profile_path", "save_profile", "scripted", "validate_profile",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,11 +6,10 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .analyzer import ProfileAnalyzer
-from .interviewer import AnswerFn, Interviewer, load_answers, scripted
-from .llm import build_llm
-from .store import check_user_name, save_profile
+if TYPE_CHECKING:
+    from .interviewer import AnswerFn
 
 _QUIT = {"/quit", "/exit"}
 
@@ -51,6 +50,8 @@ def _terminal() -> AnswerFn:
 
 
 def _echoing(answers: list[str]) -> AnswerFn:
+    from .interviewer import scripted
+
     replay = scripted(answers)
 
     def answer(question: str) -> str | None:
@@ -64,6 +65,11 @@ def _echoing(answers: list[str]) -> AnswerFn:
 
 def run_interview_command(args: argparse.Namespace) -> int:
     """Run the interview the parsed arguments describe; returns the exit status."""
+    from .analyzer import ProfileAnalyzer
+    from .interviewer import Interviewer, load_answers
+    from .llm import build_llm
+    from .store import check_user_name, save_profile
+
     user = check_user_name(args.user)  # refuse a bad name before the interview, not after
     if not Path(args.model).is_dir():
         raise FileNotFoundError(f"{args.model}: model directory not found")
