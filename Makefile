@@ -5,7 +5,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 TORCH ?= torch==2.13.0
-EXTRAS ?= dev,quant,metrics,deepspeed,interview
+EXTRAS ?= dev,quant,metrics,deepspeed,interview,demo
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 

@@ -102,11 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     from .personalize.cli import add_personalize_parsers
     from .personalize.interview.cli import add_interview_parser
     from .scoring.cli import add_inference_parsers
+    from .web.cli import add_demo_parser
 
     add_inference_parsers(sub)
     add_eval_parser(sub)
     add_personalize_parsers(sub)
     add_interview_parser(sub)
+    add_demo_parser(sub)
 
     p = sub.add_parser("train", help="train a recipe (stage 1 or 2); resumes from the last complete checkpoint",
                        description="Train a YAML recipe. Overrides: key=value, dotted (train.lr=1e-4) or short "
