@@ -57,18 +57,33 @@ class Built:
 def _lora_config(adaptation: dict[str, Any], modules_to_save: list[str]):
     from peft import LoraConfig
 
-    from aesthetic_mllm.model.adaptation import lora_target_regex
-
     from aesthetic_mllm.config import AdaptationConfig
+    from aesthetic_mllm.model.adaptation import lora_target_regex
 
     cfg = AdaptationConfig(**adaptation)
     return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                       target_modules=lora_target_regex(cfg.lora_target_modules), modules_to_save=modules_to_save)
 
 
+def _construct(cls, config, device: str, dtype: torch.dtype | None):
+    """``cls(config)`` on ``device``, its weights created in ``dtype`` (default: torch's default)."""
+    previous = torch.get_default_dtype()
+    if dtype is not None:
+        torch.set_default_dtype(dtype)
+    try:
+        with torch.device(device):
+            return cls(config)
+    finally:
+        torch.set_default_dtype(previous)
+
+
 def build_mfa(vision: dict, text: dict, adaptation: dict | None = None, device: str = "meta",
-              gradient_checkpointing: bool = False, attn: str = "sdpa", **mfa_overrides) -> Built:
-    """Our model (default MFA sizes) with the recipe's adaptation applied by the project's own code."""
+              gradient_checkpointing: bool = False, attn: str = "sdpa", dtype: torch.dtype | None = None,
+              image_token_id: int | None = None, level_token_ids: list[int] | None = None, **mfa_overrides) -> Built:
+    """Our model (default MFA sizes) with the recipe's adaptation applied by the project's own code.
+
+    Token ids default to the ids just past the text vocabulary (the tokenizer gains five tokens).
+    """
     from aesthetic_mllm.config import AdaptationConfig
     from aesthetic_mllm.model.adaptation import apply_adaptation
     from aesthetic_mllm.model.configuration import AestheticMLLMConfig
@@ -76,18 +91,17 @@ def build_mfa(vision: dict, text: dict, adaptation: dict | None = None, device: 
 
     vocab = text["vocab_size"]
     config = AestheticMLLMConfig(vision_config=dict(vision), text_config={**text, "vocab_size": vocab + EXTRA_TOKENS},
-                                 image_token_id=vocab, level_token_ids=list(range(vocab + 1, vocab + 5)),
-                                 **mfa_overrides)
+                                 image_token_id=vocab if image_token_id is None else image_token_id,
+                                 level_token_ids=level_token_ids or list(range(vocab + 1, vocab + 5)), **mfa_overrides)
     config._attn_implementation = attn
-    with torch.device(device):
-        core = AestheticMLLMForConditionalGeneration(config)
+    core = _construct(AestheticMLLMForConditionalGeneration, config, device, dtype)
     core.train()
     model = apply_adaptation(core, AdaptationConfig(**(adaptation or RECIPE_LORA)), gradient_checkpointing)
     return Built("mfa", model, core, config.image_seq_length, config.num_image_features)
 
 
 def build_llava(vision: dict, text: dict, adaptation: dict | None = None, device: str = "meta",
-                gradient_checkpointing: bool = False, attn: str = "sdpa") -> Built:
+                gradient_checkpointing: bool = False, attn: str = "sdpa", dtype: torch.dtype | None = None) -> Built:
     """transformers' ``LlavaForConditionalGeneration`` (LLaVA-1.5 layout) under the same adaptation."""
     from peft import get_peft_model
     from transformers import LlavaConfig, LlavaForConditionalGeneration
@@ -99,8 +113,7 @@ def build_llava(vision: dict, text: dict, adaptation: dict | None = None, device
                          image_token_index=vocab, image_seq_length=patches, vision_feature_layer=-2,
                          vision_feature_select_strategy="default", projector_hidden_act="gelu")
     config._attn_implementation = attn
-    with torch.device(device):
-        core = LlavaForConditionalGeneration(config)
+    core = _construct(LlavaForConditionalGeneration, config, device, dtype)
     core.train()
     for name, param in core.named_parameters():
         param.requires_grad = "multi_modal_projector" in name
@@ -167,11 +180,23 @@ def _count(fn) -> int:
     return counter.get_total_flops()
 
 
-def count_parts(built: Built, text_tokens: int, images: int, batch: int = 1) -> dict[str, float]:
-    """FLOPs per part of one step (``batch`` samples of ``images`` images each) and the joint total."""
+def _pixels(built: Built, count: int) -> torch.Tensor:
     vision = built.core.config.vision_config
     device = next(built.core.parameters()).device
-    pixels = torch.zeros(batch * images, 3, vision.image_size, vision.image_size, device=device)
+    return torch.zeros(count, 3, vision.image_size, vision.image_size, device=device)
+
+
+def count_step(built: Built, text_tokens: int, images: int, batch: int = 1) -> int:
+    """FLOPs of one whole step (``batch`` samples of ``images`` images and ``text_tokens`` text tokens)."""
+    flops = _count(lambda: train_step(built, _pixels(built, batch * images), text_tokens, images))
+    built.model.zero_grad(set_to_none=True)
+    return flops
+
+
+def count_parts(built: Built, text_tokens: int, images: int, batch: int = 1) -> dict[str, float]:
+    """FLOPs per part of one step (``batch`` samples of ``images`` images each) and the joint total."""
+    device = next(built.core.parameters()).device
+    pixels = _pixels(built, batch * images)
     out: dict[str, Any] = {}
 
     def run_vision():
@@ -188,8 +213,7 @@ def count_parts(built: Built, text_tokens: int, images: int, batch: int = 1) -> 
 
     parts = {"vision_forward": _count(run_vision), "connector": _count(run_connector), "llm": _count(run_llm)}
     built.model.zero_grad(set_to_none=True)
-    joint = _count(lambda: train_step(built, pixels, text_tokens, images))
-    built.model.zero_grad(set_to_none=True)
+    joint = count_step(built, text_tokens, images, batch)
     # what the joint step runs beyond the parts on leaf inputs: backward through the frozen vision
     # tower, which runs when its embeddings' output is made to require grad
     extra = joint - sum(parts.values())

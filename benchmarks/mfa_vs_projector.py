@@ -104,7 +104,6 @@ def real_batch(built, batch_size: int, text_tokens: int) -> dict:
 def run_real(variant: str, steps: int, batch_size: int, text_tokens: int) -> dict:
     """Median stage-2 step time (bf16 autocast) and peak memory of one variant at real proportions."""
     import torch
-
     from flops_real_scale import count_parts
 
     torch.manual_seed(0)
