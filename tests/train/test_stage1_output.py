@@ -127,6 +127,13 @@ def test_stage2_lora_from_stage1_lora_loads_once_with_stage1_weights(stage1_lora
     assert isinstance(model, PeftModel) and not isinstance(model.base_model.model, PeftModel)
     batch = processor(["<image> rate it"], photos[:1])
     assert model(**batch).logits.isfinite().all()
+    # an adapter dir as model.path is merged into its base first: LoRA again, still one level deep
+    merged = dict(model.merge_and_unload().named_parameters())[f"{observer.layer}.weight"].detach()
+    again = Stage2Observer()
+    train(load_recipe(STAGE2, FAST_STAGE2 + [f"model={out}", f"output_dir={tmp_path / 'again'}", "max_steps=1",
+                                             "model.adaptation.method=lora"]), callbacks=[again])
+    assert again.outer_is_peft and again.nested is False
+    torch.testing.assert_close(again.start, merged, rtol=0, atol=0)
 
 
 def test_adapter_dir_names_its_base_by_absolute_path(tiny_dir, tmp_path, monkeypatch):
