@@ -22,9 +22,23 @@ class ConfigError(ValueError):
     """A recipe or override that does not fit the schema; the message names the key."""
 
 
-def _suggest(key: str, valid: list[str]) -> str:
+def _suggest(key: str, valid: list[str], nested: list[str] = ()) -> str:
+    """'; did you mean X?' for the closest valid key, else the list of valid keys.
+
+    ``nested`` (``section.field`` paths) catches a section's field written at the top level.
+    """
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    if not close and nested:
+        leaves = {path.rsplit(".", 1)[-1]: path for path in nested}
+        hit = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.6)
+        close = [leaves[hit[0]]] if hit else []
     return f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(valid))}"
+
+
+def _nested_names(cls: type, hints: dict[str, Any]) -> list[str]:
+    """``section.field`` for every field of the dataclass-typed fields of ``cls``."""
+    return [f"{f.name}.{g.name}" for f in dataclasses.fields(cls) if dataclasses.is_dataclass(hints[f.name])
+            for g in dataclasses.fields(hints[f.name])]
 
 
 def _coerce(value: Any, tp: Any, where: str) -> Any:
@@ -85,7 +99,8 @@ def build(cls: type[T], data: dict[str, Any], where: str = "") -> T:
     for key, value in data.items():
         path = f"{where}.{key}" if where else key
         if key not in names:
-            raise ConfigError(f"unknown config key '{path}'{_suggest(key, names)}")
+            nested = _nested_names(cls, hints) if not where else []
+            raise ConfigError(f"unknown config key '{path}'{_suggest(key, names, nested)}")
         kwargs[key] = _coerce(value, hints[key], path)
     try:
         obj = cls(**kwargs)
@@ -98,13 +113,24 @@ def build(cls: type[T], data: dict[str, Any], where: str = "") -> T:
 
 
 def parse_overrides(overrides: list[str], aliases: dict[str, str] | None = None) -> dict[str, Any]:
-    """Turn ``["a.b=1", "c=x"]`` into a nested dict; values are parsed as YAML scalars."""
+    """Turn ``["a.b=1", "c=x"]`` into a nested dict; values are parsed as YAML scalars.
+
+    ``aliases`` maps short keys to dotted paths (``max_steps`` -> ``train.max_steps``); a plain key
+    within a typo of a short key (``max_stpes``) is refused with the short key suggested.
+    """
+    aliases = aliases or {}
     nested: dict[str, Any] = {}
     for item in overrides:
         if "=" not in item:
             raise ConfigError(f"override '{item}' is not of the form key=value")
         key, raw = item.split("=", 1)
-        key = (aliases or {}).get(key.strip(), key.strip())
+        key = key.strip()
+        if key not in aliases and "." not in key:
+            typo = difflib.get_close_matches(key, list(aliases), n=1, cutoff=0.8)
+            if typo and typo[0] != key:
+                raise ConfigError(f"override '{item}': unknown key '{key}'; did you mean '{typo[0]}' "
+                                  f"(short for {aliases[typo[0]]})?")
+        key = aliases.get(key, key)
         value = yaml.safe_load(raw) if raw.strip() else ""
         node = nested
         parts = key.split(".")

@@ -140,7 +140,7 @@ class PersonalScorer(AestheticScorer):
                          pixel_values=None if pixels is None else pixels.to(self.device),
                          attention_mask=torch.ones_like(self.prefix_ids, device=self.device),
                          use_cache=True, logits_to_keep=1)
-        return out.past_key_values
+        return out.cache
 
     def fork_cache(self, batch_size: int):
         """A private copy of the prefix cache, repeated for ``batch_size`` queries (the stored one is untouched)."""
@@ -177,6 +177,6 @@ class PersonalScorer(AestheticScorer):
                 [torch.cat([shots, q[None]]) for q in query_pixels])
             cache, mask = None, torch.ones_like(ids)
         logits = self.model(input_ids=ids.to(self.device), pixel_values=pixels.to(self.device),
-                            attention_mask=mask.to(self.device), past_key_values=cache,
+                            attention_mask=mask.to(self.device), cache=cache,
                             use_cache=use_cache, logits_to_keep=1).logits
         return self._readout(logits)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 
@@ -24,7 +25,7 @@ def expand_images(paths: list[str]) -> list[str]:
 
 
 def _scorer(args: argparse.Namespace):
-    from .levels import parse_range
+    from ..contract.levels import parse_range
     from .scorer import AestheticScorer
 
     return AestheticScorer.from_pretrained(args.model, score_range=parse_range(args.range), device=args.device,
@@ -32,22 +33,40 @@ def _scorer(args: argparse.Namespace):
                                            max_new_tokens=getattr(args, "max_new_tokens", 64))
 
 
+def _emit(args: argparse.Namespace, rows: list[dict], line) -> int:
+    """Print rows (JSON Lines with ``--json``, else ``line(row)``) and write ``--output`` when given."""
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False) if args.json else line(row))
+    if args.output:
+        from .output import write_rows
+
+        print(f"wrote {len(rows)} rows to {write_rows(rows, args.output)}", file=sys.stderr)
+    return 0
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    if args.output:  # a wrong extension fails before the model loads
+        from .output import output_format
+
+        output_format(args.output)
+
+
 def _score(args: argparse.Namespace) -> int:
+    _check_output(args)
     images = expand_images(args.images)
     scorer = _scorer(args)
-    for r in scorer.score(images, progress=len(images) > scorer.batch_size):
-        print(json.dumps(r.to_dict()) if args.json else f"{r.score:7.3f}  [{r.range[0]:g}-{r.range[1]:g}]  {r.image}")
-    return 0
+    rows = [r.to_dict() for r in scorer.score(images, progress=len(images) > scorer.batch_size)]
+    return _emit(args, rows, lambda r: f"{r['score']:7.3f}  [{r['range'][0]:g}-{r['range'][1]:g}]  {r['image']}")
 
 
 def _text(kind: str):
     def run(args: argparse.Namespace) -> int:
+        _check_output(args)
         images = expand_images(args.images)
         scorer = _scorer(args)
         texts = getattr(scorer, kind)(images, progress=len(images) > scorer.batch_size)
-        for image, text in zip(images, texts, strict=True):
-            print(json.dumps({"image": image, kind: text}) if args.json else f"{image}\t{text}")
-        return 0
+        rows = [{"image": image, kind: text} for image, text in zip(images, texts, strict=True)]
+        return _emit(args, rows, lambda r: f"{r['image']}\t{r[kind]}")
 
     return run
 
@@ -57,7 +76,9 @@ def _common(p: argparse.ArgumentParser, batch_help: str) -> None:
     p.add_argument("--model", required=True, help="saved model directory (or adapter directory)")
     p.add_argument("--batch-size", type=int, default=None, help=batch_help)
     p.add_argument("--device", default=None, help="cuda, cuda:1, cpu ... (default: cuda when available)")
-    p.add_argument("--json", action="store_true", help="one JSON object per image")
+    p.add_argument("--json", action="store_true", help="print JSON Lines (one JSON object per image) instead of a table")
+    p.add_argument("--output", metavar="FILE", help="also write the results to FILE: .csv, .jsonl (JSON Lines) "
+                                                    "or .json (one list), chosen by the extension")
 
 
 def add_inference_parsers(subparsers) -> None:

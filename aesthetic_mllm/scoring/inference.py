@@ -59,10 +59,10 @@ def last_logits(model, input_ids: torch.Tensor, pixel_values: torch.Tensor | Non
                      logits_to_keep=1).logits[:, -1]
     lm = core.language_model
     prefix_embeds = core.get_input_embeddings()(input_ids[:1, :prefix])
-    cache = lm(inputs_embeds=prefix_embeds, use_cache=True, logits_to_keep=1).past_key_values
+    cache = lm(inputs_embeds=prefix_embeds, use_cache=True, logits_to_keep=1).cache
     cache.batch_repeat_interleave(input_ids.shape[0])
     embeds = core.embed_inputs(input_ids[:, prefix:], pixel_values)
     if attention_mask is None:
         attention_mask = torch.ones_like(input_ids)
-    return lm(inputs_embeds=embeds, attention_mask=attention_mask, past_key_values=cache, use_cache=True,
+    return lm(inputs_embeds=embeds, attention_mask=attention_mask, cache=cache, use_cache=True,
               logits_to_keep=1).logits[:, -1]
