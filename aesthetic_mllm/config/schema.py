@@ -118,7 +118,7 @@ class TrainConfig:
     resume_from_checkpoint: str | None = "auto"
     report_to: Literal["none", "tensorboard", "wandb"] = "none"
     group_by_length: bool = True
-    dataloader_num_workers: int = 0
+    dataloader_num_workers: int | None = None  # None: the cores of this process on a GPU machine, 0 on CPU
     mixed_precision: Literal["no", "bf16", "fp16"] = "no"
     deepspeed: str | None = None
     progress: bool = True

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-from ..contract.chat import RatingWordNotFoundError, SampleTooLongError, rating_word_ids, render_and_mask
+from ..contract.chat import RatingWordNotFoundError, SampleTooLongError, rating_word_ids, render, render_and_mask
 from ..contract.levels import RATING_WORDS
 from .errors import DataError
 from .images import open_image as _open_image
@@ -161,11 +161,14 @@ class TaskDataset(Dataset):
         return {"worker": info.id if info is not None else None, "counts": dict(self._skips)}
 
     def lengths(self) -> list[int]:
-        """Approximate token lengths (capped at ``max_length``), from drafts: no image is decoded."""
+        """Token lengths (capped at ``max_length``) from drafts: no image is decoded, one template render
+        per sample and one batched tokenization of the whole plan (no offsets, no answer search)."""
         if self._lengths is None:
-            self._lengths = [self._draft_length(i) for i in range(len(self))]
+            tokenizer = self.processor.tokenizer
+            drafts = [self.sample(i, draft=True) for i in range(len(self))]
+            texts = [render(d.conversation, tokenizer) for d in drafts]
+            ids = tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else []
+            extra = len(self.processor.image_expansion) - 1
+            image_id = self.processor.image_token_id
+            self._lengths = [min(len(row) + extra * row.count(image_id), self.max_length) for row in ids]
         return list(self._lengths)
-
-    def _draft_length(self, index: int) -> int:
-        encoded = render_and_mask(self.sample(index, draft=True).conversation, self.processor)
-        return min(len(encoded.input_ids), self.max_length)

@@ -149,7 +149,7 @@ def to_rgb(image: Image.Image, background: tuple[int, int, int] = BACKGROUND, pa
 
 def open_image(path: str | Path, *, max_pixels: int | None = None,
                background: tuple[int, int, int] = BACKGROUND) -> Image.Image:
-    """Open, verify and fully decode ``path``; return it upright, in sRGB, as 8-bit RGB (see the module doc).
+    """Open and fully decode ``path`` once; return it upright, in sRGB, as 8-bit RGB (see the module doc).
 
     Raises :class:`DataError` naming the file, with a reason starting ``missing image``,
     ``not an image``, ``corrupt image`` or ``image too large`` (with its pixel count and the limit).
@@ -161,16 +161,15 @@ def open_image(path: str | Path, *, max_pixels: int | None = None,
     if not os.path.isfile(path):
         raise DataError(path, f"{NOT_AN_IMAGE}: not a regular file")
     try:
-        with _open(path, limit) as probe:
-            probe.verify()
+        image = _open(path, limit)
     except DataError:
         raise
     except UnidentifiedImageError:
         raise DataError(path, f"{NOT_AN_IMAGE}: PIL cannot identify the file format") from None
     except Exception as exc:  # PIL raises many types (SyntaxError, OSError, struct.error) on bad data
         raise DataError(path, f"{CORRUPT_IMAGE}: {exc}") from exc
-    try:
-        with _open(path, limit) as image:
+    try:  # one read, one decode: a truncated or damaged file fails in load() (LOAD_TRUNCATED_IMAGES is off)
+        with image:
             image.load()
             return to_rgb(image, background, path)
     except DataError:

@@ -2,7 +2,8 @@
 
 Hooks used: ``compute_loss`` (soft rating-word labels, stage-1 parts, a non-finite loss
 stops the run naming step and samples), ``create_optimizer`` (per-module learning rates),
-``get_train_dataloader`` (length-grouped batches) and ``log`` (loss parts averaged).
+``_get_train_sampler`` (length-grouped order; the Trainer's own DataLoader around it) and
+``log`` (loss parts averaged).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections import defaultdict
 from typing import Any
 
 import torch
-from torch.utils.data import DataLoader
 from transformers import Trainer
 
 from ..data.collator import LengthGroupedSampler
@@ -35,16 +35,14 @@ class AestheticTrainer(Trainer):
         self._parts: dict[str, list[float]] = defaultdict(list)
 
     # -- data -----------------------------------------------------------------------------------
-    def get_train_dataloader(self) -> DataLoader:
-        """Length-grouped (or seeded random) order, deterministic for the seed, resumable."""
-        dataset = self.train_dataset
+    def _get_train_sampler(self, train_dataset=None) -> LengthGroupedSampler:
+        """Length-grouped (or seeded random) order, deterministic for the seed and the epoch, so a
+        resumed run sees the batches an uninterrupted one would. The Trainer builds the DataLoader
+        around it (worker seeding, persistent workers, prefetching, ``accelerate`` sharding)."""
+        dataset = train_dataset if train_dataset is not None else self.train_dataset
         lengths = dataset.lengths() if self.group_by_length else [1] * len(dataset)
         mult = 50 if self.group_by_length else 1
-        sampler = LengthGroupedSampler(lengths, self._train_batch_size, seed=self.args.seed, mega_batch_mult=mult)
-        loader = DataLoader(dataset, batch_size=self._train_batch_size, sampler=sampler, collate_fn=self.data_collator,
-                            num_workers=self.args.dataloader_num_workers, pin_memory=self.args.dataloader_pin_memory,
-                            drop_last=self.args.dataloader_drop_last)
-        return self.accelerator.prepare(loader)
+        return LengthGroupedSampler(lengths, self._train_batch_size, seed=self.args.seed, mega_batch_mult=mult)
 
     # -- optimisation ---------------------------------------------------------------------------
     def create_optimizer(self, model=None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -27,9 +28,21 @@ from .trainer import AestheticTrainer
 logger = logging.getLogger(__name__)
 
 
+def default_num_workers() -> int:
+    """DataLoader workers when the recipe leaves them unset: the cores available to this process
+    (split over the node's ranks, at most 8) on a GPU machine; 0 on CPU, where the train step itself
+    uses every core."""
+    if not torch.cuda.is_available():
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    ranks = int(os.environ.get("LOCAL_WORLD_SIZE", torch.cuda.device_count() or 1))
+    return max(1, min(8, cores // max(ranks, 1)))
+
+
 def training_arguments(recipe: Recipe) -> TrainingArguments:
     """Map the recipe's train section onto ``TrainingArguments``."""
     t = recipe.train
+    workers = default_num_workers() if t.dataloader_num_workers is None else t.dataloader_num_workers
     return TrainingArguments(
         output_dir=t.output_dir, max_steps=t.max_steps, per_device_train_batch_size=t.per_device_batch_size,
         gradient_accumulation_steps=t.gradient_accumulation_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
@@ -37,7 +50,7 @@ def training_arguments(recipe: Recipe) -> TrainingArguments:
         data_seed=t.seed, logging_steps=t.logging_steps, save_strategy="steps" if t.save_steps else "no",
         save_steps=t.save_steps or 500, save_total_limit=t.save_total_limit, report_to=t.report_to,
         bf16=t.mixed_precision == "bf16", fp16=t.mixed_precision == "fp16",
-        dataloader_num_workers=t.dataloader_num_workers, remove_unused_columns=False,
+        dataloader_num_workers=workers, dataloader_persistent_workers=workers > 0, remove_unused_columns=False,
         use_cpu=not torch.cuda.is_available(), ddp_find_unused_parameters=True, deepspeed=t.deepspeed,
         disable_tqdm=not t.progress, logging_first_step=True,
     )

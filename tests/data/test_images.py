@@ -110,3 +110,17 @@ def test_over_large_image_in_a_source_is_counted_by_kind(tmp_path):
     assert [r.id for r in result.records] == ["ok.png"]
     assert result.problems.counts() == {TOO_LARGE: 1}
     assert "20000 pixels" in str(result.problems.items[0]) and "'big.png'" in str(result.problems.items[0])
+
+
+def test_each_image_is_read_and_decoded_once(tmp_path, monkeypatch):
+    from PIL import Image as PILImage
+
+    from aesthetic_mllm.data import images
+
+    path = tmp_path / "once.png"
+    PILImage.new("RGB", (20, 10), (1, 2, 3)).save(path)
+    opened: list[str] = []
+    real = PILImage.open
+    monkeypatch.setattr(images.Image, "open", lambda fp, *a, **k: opened.append(str(fp)) or real(fp, *a, **k))
+    images.open_image(path)
+    assert opened == [str(path)]
