@@ -52,7 +52,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
 
     from aesthetic_mllm.model.loading import from_preset
-    from aesthetic_mllm.personalize.icl import PersonalScorer
+    from aesthetic_mllm.scoring.personal import PersonalScorer
     from aesthetic_mllm.scoring import AestheticScorer
 
     torch.manual_seed(0)

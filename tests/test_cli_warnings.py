@@ -11,7 +11,7 @@ import warnings
 
 import pytest
 
-import aesthetic_mllm.personalize.icl  # noqa: F401  (imports done before the filter)
+import aesthetic_mllm.scoring.personal  # noqa: F401  (imports done before the filter)
 import aesthetic_mllm.scoring.scorer  # noqa: F401
 from aesthetic_mllm.cli import main
 

@@ -40,7 +40,7 @@ def read_examples(path: str | Path) -> list[tuple[str, float]]:
 
 def _icl(args: argparse.Namespace) -> int:
     from ..contract.levels import parse_range
-    from .icl import PersonalScorer
+    from ..scoring.personal import PersonalScorer
 
     scorer = PersonalScorer.from_pretrained(args.model, read_examples(args.examples), parse_range(args.range),
                                             batch_size=args.batch_size)

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from ..evaluation.metrics import srcc
 from .features import ScoringInputs
-from .icl import Example
+from ..scoring.personal import Example
 from .lora_bank import TaskVectorBank
 
 RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "personalize" / "task_vector_world.yaml"

@@ -139,7 +139,7 @@ def read_examples_csv(path: str | Path, score_range: tuple[float, float]) -> lis
 def personal_scores(scorer, examples: Sequence[tuple[str | Path, float]],
                     queries: Sequence[str | Path]) -> list[list]:
     """Rows ``[file, personal score, general score]``: the in-context personal scorer from ``examples``."""
-    from ..personalize.icl import PersonalScorer
+    from ..scoring.personal import PersonalScorer
 
     if not examples:
         raise DemoError("no rated photos: upload a few photos with their scores, or an examples CSV")

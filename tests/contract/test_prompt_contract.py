@@ -60,7 +60,7 @@ def test_training_rating_word_ids_are_the_in_context_ids(composed):
 
 
 def test_personal_scorer_prompt_equals_the_piaa_training_prompt(composed, photos):
-    from aesthetic_mllm.personalize.icl import PersonalScorer
+    from aesthetic_mllm.scoring.personal import PersonalScorer
 
     kind, model, processor = composed
     words = list(model.config.rating_words)

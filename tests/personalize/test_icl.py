@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from aesthetic_mllm.personalize.cli import add_personalize_parsers, read_examples
-from aesthetic_mllm.personalize.icl import PersonalScorer
+from aesthetic_mllm.scoring.personal import PersonalScorer
 from aesthetic_mllm.scoring.levels import expected_level, level_to_score
 
 

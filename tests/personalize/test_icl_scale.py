@@ -11,7 +11,7 @@ from PIL import Image
 from aesthetic_mllm.data.schema import Record
 from aesthetic_mllm.data.tasks.piaa import PIAATask
 from aesthetic_mllm.model.loading import from_preset
-from aesthetic_mllm.personalize.icl import PersonalScorer
+from aesthetic_mllm.scoring.personal import PersonalScorer
 
 
 @pytest.fixture(scope="module")

@@ -178,7 +178,7 @@ def test_batch_table_and_csv(page, reference, tmp_path):
 
 
 def test_personal_scores_match_the_in_context_scorer(page, reference, tmp_path):
-    from aesthetic_mllm.personalize.icl import PersonalScorer
+    from aesthetic_mllm.scoring.personal import PersonalScorer
 
     rated = [_photo(tmp_path, n) for n in ("rocket", "camera")]
     query = _photo(tmp_path, "coins")

@@ -2,7 +2,7 @@
 
 For each user with enough ratings, each k in ``shots`` and each of ``draws`` random draws, the
 model sees k of the user's (image, score) pairs in context and scores the user's query images
-(:mod:`..piaa_plan` plans the draws; :class:`~aesthetic_mllm.personalize.icl.PersonalScorer`
+(:mod:`..piaa_plan` plans the draws; :class:`~aesthetic_mllm.scoring.personal.PersonalScorer`
 encodes the k-shot prefix once per draw and reuses its KV cache for every query). Selection
 uses record ids only and the scorer receives only the query images, never their labels;
 nothing is tuned on queries (in-context prompting has no steps to select). SRCC/PLCC per draw
@@ -47,7 +47,7 @@ class PIAAProtocol(Protocol):
     def predict(self, scorer, samples: list[Episode]) -> list[Row]:
         if not samples:
             return []
-        from ...personalize.icl import PersonalScorer
+        from ...scoring.personal import PersonalScorer
 
         rows: list[Row] = []
         for ep in samples:

@@ -1,4 +1,4 @@
-"""In-context personalization with a cached k-shot prefix.
+"""In-context personalization (``PersonalScorer``): a scorer whose prompt holds k of a user's rated examples.
 
 The user's k (image, score) examples are laid out with the PIAA conversation of the prompt contract
 (:func:`~aesthetic_mllm.contract.prompts.piaa_conversation`), rendered as training renders it and
@@ -27,7 +27,7 @@ from ..contract.chat import answer_choices
 from ..contract.levels import parse_range
 from ..contract.prompts import piaa_conversation
 from ..data.images import open_image
-from ..scoring.scorer import AestheticScorer
+from .scorer import AestheticScorer
 
 ImageLike = str | Path | Image.Image
 Example = tuple[ImageLike, float]
