@@ -36,6 +36,10 @@ def _train(args: argparse.Namespace) -> int:
 
     recipe = load_recipe(args.recipe, args.overrides)
     out = train(recipe)
+    if recipe.train.report_to == "wandb":  # close the run so its summary and history are complete on disk
+        import wandb
+
+        wandb.finish()
     print(f"saved {recipe.stage} model to {out}")
     return 0
 
@@ -141,22 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging() -> None:
-    """INFO on the main process (rank 0), warnings only on the others."""
-    import logging
-    import os
-
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()  # weight-loading bars; training progress bars stay
-    rank = int(os.environ.get("RANK", os.environ.get("LOCAL_RANK", 0)))
-    logging.basicConfig(level=logging.INFO if rank == 0 else logging.WARNING,
-                        format=f"[%(asctime)s rank{rank} %(name)s] %(message)s", datefmt="%H:%M:%S")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; errors in user input print one line and exit 2."""
     args = build_parser().parse_args(argv)
+    from .logs import configure_logging
+
     configure_logging()
     from .config import ConfigError
     from .data.errors import DataError

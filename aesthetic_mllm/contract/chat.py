@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .prompts import Message
 from .tokens import IMAGE_TOKEN
@@ -22,7 +22,16 @@ from .tokens import IMAGE_TOKEN
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
 
-    from ..model.processor import AestheticProcessor
+
+class AestheticProcessor(Protocol):
+    """What rendering needs of a processor (``aesthetic_mllm.model.AestheticProcessor`` is one):
+    a fast tokenizer with a chat template, and the expansion of ``<image>`` ids."""
+
+    tokenizer: PreTrainedTokenizerBase
+    image_token_id: int
+    image_expansion: list[int]
+
+    def expand(self, input_ids: Sequence[int], offsets: Sequence[tuple[int, int]] | None = None): ...
 
 IGNORE_INDEX = -100
 ROLES = ("system", "user", "assistant")

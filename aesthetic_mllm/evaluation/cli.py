@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Evaluate a model on benchmarks (eval/*.yaml), list them, or compare two result directories.")
     add_eval_arguments(parser)
     args = parser.parse_args(argv)
-    from ..cli import configure_logging
+    from ..logs import configure_logging
     from ..data.errors import DataError
 
     configure_logging()
