@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class ChatHandler(BaseHTTPRequestHandler):
-    """Records every request body; ``reply(body)`` returns (status, content text or error bytes)."""
+    """Records every request body; ``reply(body)`` returns (status, content): text is sent as the reply's
+    ``choices[0].message.content``, bytes are sent as the raw response body (errors, malformed replies)."""
 
     def reply(self, body: dict) -> tuple[int, str | bytes]:
         raise NotImplementedError
@@ -19,15 +20,20 @@ class ChatHandler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
         status, content = self.reply(body)
-        if status != 200:
-            payload = content if isinstance(content, bytes) else content.encode()
+        if isinstance(content, bytes):
+            payload = content
+        elif status != 200:
+            payload = content.encode()
         else:
             payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a timeout under test)
 
     def log_message(self, *args):
         pass

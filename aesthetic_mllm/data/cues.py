@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..llm_clients import chat_completions_url, hf_generate_chat, post_chat_completion
+from ..llm import ChatEndpoint, hf_generate_chat
 from .perturb import EditResult, as_rng
 from .pseudo_labels import LEVEL_ATTRIBUTES, atomic_write_text
 
@@ -233,12 +233,12 @@ class HFCausalLMCues(CueWriter):
 
 
 class OpenAICompatibleCues(CueWriter):
-    """Rewrites drafts through ``POST {base_url}/v1/chat/completions`` (plain urllib)."""
+    """Rewrites drafts through an OpenAI-compatible ``{base_url}/v1/chat/completions`` (the ``openai`` client)."""
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 60.0,
                  temperature: float = 0.7, max_tokens: int = 96, instruction: str = REWRITE_INSTRUCTION):
-        self.url = chat_completions_url(base_url)
-        self.model, self.api_key, self.timeout = model, api_key, timeout
+        self.endpoint = ChatEndpoint(base_url, model, api_key=api_key, timeout=timeout)
+        self.url, self.model = self.endpoint.url, model
         self.temperature, self.max_tokens, self.instruction = temperature, max_tokens, instruction
         self.name = f"openai:{self.url}:{model}"
 
@@ -246,9 +246,8 @@ class OpenAICompatibleCues(CueWriter):
         return self.instruction + draft
 
     def complete(self, prompt: str) -> str:
-        return post_chat_completion(self.url, self.model, [{"role": "user", "content": prompt}],
-                                    api_key=self.api_key, timeout=self.timeout, temperature=self.temperature,
-                                    max_tokens=self.max_tokens)
+        return self.endpoint.complete([{"role": "user", "content": prompt}], temperature=self.temperature,
+                                      max_tokens=self.max_tokens)
 
 
 class CachedCues(CueWriter):

@@ -3,7 +3,8 @@
 - :class:`ModelLLM`: our own model (``AestheticMLLMForConditionalGeneration``), text only, through
   its processor's chat template;
 - :class:`HFCausalLM`: any local Hugging Face causal-LM directory;
-- :class:`OpenAICompatibleLLM`: any ``/v1/chat/completions`` endpoint (base URL, model, API key).
+- :class:`OpenAICompatibleLLM`: any ``/v1/chat/completions`` endpoint (base URL, model, API key),
+  through :class:`aesthetic_mllm.llm.ChatEndpoint` (the ``openai`` client, the ``llm`` extra).
 
 Every backend failure (unreachable server, prompt too long, ...) surfaces as :class:`LLMError`,
 which the interviewer and the analyzer answer by their deterministic fallbacks.
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ...llm_clients import Message, chat_completions_url, hf_generate_chat, post_chat_completion
+from ...llm import ChatEndpoint, Message, hf_generate_chat
 
 
 class LLMError(RuntimeError):
@@ -97,17 +98,16 @@ class HFCausalLM(ChatLLM):
 
 
 class OpenAICompatibleLLM(ChatLLM):
-    """``POST {base_url}/v1/chat/completions`` with ``temperature`` 0 by default."""
+    """An OpenAI-compatible ``{base_url}/v1/chat/completions`` endpoint, ``temperature`` 0 by default."""
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 60.0,
                  temperature: float = 0.0):
-        self.url, self.model, self.api_key = chat_completions_url(base_url), model, api_key
-        self.timeout, self.temperature = timeout, temperature
+        self.endpoint = ChatEndpoint(base_url, model, api_key=api_key, timeout=timeout)
+        self.url, self.model, self.temperature = self.endpoint.url, model, temperature
         self.name = f"openai:{self.url}:{model}"
 
     def _complete(self, messages: list[Message], max_new_tokens: int) -> str:
-        return post_chat_completion(self.url, self.model, messages, api_key=self.api_key, timeout=self.timeout,
-                                    temperature=self.temperature, max_tokens=max_new_tokens)
+        return self.endpoint.complete(messages, temperature=self.temperature, max_tokens=max_new_tokens)
 
 
 def build_llm(model_dir: str | Path | None = None, llm_dir: str | Path | None = None,

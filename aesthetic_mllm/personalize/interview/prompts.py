@@ -15,7 +15,7 @@ import json
 import unicodedata
 from collections.abc import Sequence
 
-from ...llm_clients import Message
+from ...llm import Message
 from .lexicon import PROFILE_ATTRIBUTES
 
 MAX_ANSWER_CHARS = 1200
