@@ -7,13 +7,14 @@ field's type, and dotted overrides (``train.lr=1e-4``) reach nested sections.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import yaml
+
+from ..registry import closest
 
 T = TypeVar("T")
 
@@ -27,12 +28,12 @@ def _suggest(key: str, valid: list[str], nested: list[str] = ()) -> str:
 
     ``nested`` (``section.field`` paths) catches a section's field written at the top level.
     """
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-    if not close and nested:
+    hit = closest(key, valid, cutoff=0.5)
+    if hit is None and nested:
         leaves = {path.rsplit(".", 1)[-1]: path for path in nested}
-        hit = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.6)
-        close = [leaves[hit[0]]] if hit else []
-    return f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(valid))}"
+        leaf = closest(key, leaves)
+        hit = leaves[leaf] if leaf else None
+    return f"; did you mean '{hit}'?" if hit else f"; valid keys: {', '.join(sorted(valid))}"
 
 
 def _nested_names(cls: type, hints: dict[str, Any]) -> list[str]:
@@ -126,10 +127,10 @@ def parse_overrides(overrides: list[str], aliases: dict[str, str] | None = None)
         key, raw = item.split("=", 1)
         key = key.strip()
         if key not in aliases and "." not in key:
-            typo = difflib.get_close_matches(key, list(aliases), n=1, cutoff=0.8)
-            if typo and typo[0] != key:
-                raise ConfigError(f"override '{item}': unknown key '{key}'; did you mean '{typo[0]}' "
-                                  f"(short for {aliases[typo[0]]})?")
+            typo = closest(key, aliases, cutoff=0.8)
+            if typo and typo != key:
+                raise ConfigError(f"override '{item}': unknown key '{key}'; did you mean '{typo}' "
+                                  f"(short for {aliases[typo]})?")
         key = aliases.get(key, key)
         value = yaml.safe_load(raw) if raw.strip() else ""
         node = nested

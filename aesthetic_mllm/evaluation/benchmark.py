@@ -8,7 +8,6 @@ fields after loading, e.g. ``shots=[2]`` or ``draws=2`` for a quick PIAA run.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,10 @@ from typing import Any
 
 import yaml
 
-BENCHMARK_DIR = Path(__file__).resolve().parent.parent.parent / "eval"
+from ..registry import did_you_mean
+from ..resources import resource_dir
+
+BENCHMARK_DIR = resource_dir("eval")  # the checkout's eval/, or the copy inside an installed wheel
 
 
 @dataclass
@@ -91,9 +93,7 @@ def _parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> dic
 def _check_keys(keys, where: str) -> None:
     for key in keys:
         if key not in FIELDS:
-            close = difflib.get_close_matches(key, sorted(FIELDS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ValueError(f"{where}: unknown benchmark field {key!r}{hint}")
+            raise ValueError(f"{where}: unknown benchmark field {key!r}{did_you_mean(key, sorted(FIELDS))}")
 
 
 def load_benchmark(name_or_path: str | Path, overrides: Mapping[str, Any] | Sequence[str] | None = None) -> Benchmark:
@@ -103,8 +103,7 @@ def load_benchmark(name_or_path: str | Path, overrides: Mapping[str, Any] | Sequ
         path = benchmark_dir() / f"{name_or_path}.yaml"
         if not path.is_file():
             known = list_benchmarks()
-            close = difflib.get_close_matches(str(name_or_path), known, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(str(name_or_path), known)
             raise ValueError(f"unknown benchmark {str(name_or_path)!r}{hint} (known: {', '.join(known)})")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     data.setdefault("name", path.stem)

@@ -7,16 +7,15 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import stats
 
+from ..registry import Registry
+
 Metric = Callable[..., float]
-METRICS: dict[str, Metric] = {}
+METRICS: Registry[Metric] = Registry("metric")
 
 
 def register_metric(name: str) -> Callable[[Metric], Metric]:
-    def wrap(fn: Metric) -> Metric:
-        METRICS[name] = fn
-        return fn
-
-    return wrap
+    """Decorator registering ``fn(pred, true, **options) -> float`` under ``name``."""
+    return METRICS.register(name)
 
 
 def _arrays(pred: Sequence[float], true: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..registry import Registry
+
 VISION_TYPES = {"clip": "clip_vision_model", "siglip": "siglip_vision_model"}
 TEXT_TYPES = {"llama": "llama", "qwen2": "qwen2"}
 
@@ -32,7 +34,8 @@ class Preset:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-PRESETS: dict[str, Preset] = {
+PRESETS: Registry[Preset] = Registry("preset")
+PRESETS.update({
     "tiny": Preset(image_size=96, patch_size=16, vision_hidden=64, vision_layers=6, text_hidden=128,
                    text_layers=4, heads=4, num_queries=(8, 8, 8), mfa_hidden=64),
     # The quickstart's model: the tiny widths with 8-px patches (144 patches at 96 px), so JPEG
@@ -41,7 +44,7 @@ PRESETS: dict[str, Preset] = {
                    text_layers=4, heads=4, num_queries=(8, 8, 8), mfa_hidden=64),
     "small": Preset(image_size=224, patch_size=16, vision_hidden=256, vision_layers=9, text_hidden=512,
                     text_layers=6, heads=8, num_queries=(32, 32, 32), mfa_hidden=256, vocab_size=2048),
-}
+})
 
 
 def vision_config_dict(preset: Preset, kind: str = "clip") -> dict[str, Any]:
@@ -70,6 +73,4 @@ def text_config_dict(preset: Preset, kind: str = "llama", vocab_size: int | None
 
 def get_preset(name: str) -> Preset:
     """The preset called ``name``, with the valid names listed if it is unknown."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose from {sorted(PRESETS)}")
-    return PRESETS[name]
+    return PRESETS.lookup(name)

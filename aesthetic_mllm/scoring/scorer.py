@@ -12,7 +12,13 @@ from PIL import Image
 
 from ..contract.chat import answer_choices, generation_prompt_ids
 from ..contract.levels import RATING_WORDS, expected_level, level_to_score, parse_range
-from ..contract.prompts import COMMENT_QUESTIONS, SCORE_QUESTION, SUGGEST_QUESTIONS, scoring_conversation, single_turn
+from ..contract.prompts import (
+    COMMENT_QUESTIONS,
+    SCORE_QUESTION,
+    SUGGEST_QUESTIONS,
+    scoring_conversation,
+    single_turn,
+)
 from ..data.images import open_image
 from ..model.loading import load_model
 from .inference import default_batch_size, default_device, default_dtype, last_logits

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-from PIL import Image
 
 from aesthetic_mllm.config import SSLConfig
 from aesthetic_mllm.data.collator import MultimodalCollator

@@ -8,12 +8,12 @@ Every reader streams: nothing holds the whole file in memory except JSON documen
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ...registry import did_you_mean
 from ..errors import DataError, Problems
 
 Row = dict[str, Any]
@@ -21,10 +21,7 @@ Row = dict[str, Any]
 
 def suggestion(name: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``choices`` (case-insensitive), else ``""``."""
-    choices = list(choices)
-    lowered = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.5)
-    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
+    return did_you_mean(name, choices, cutoff=0.5, ignore_case=True)
 
 
 def _exists(path: Path, problems: Problems) -> bool:

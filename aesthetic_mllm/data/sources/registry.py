@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...registry import Registry
 from ..errors import OnError, Problems
 from ..schema import Record
 
@@ -27,29 +28,17 @@ class SourceResult:
 
 
 Loader = Callable[..., SourceResult]
-SOURCES: dict[str, Loader] = {}
+SOURCES: Registry[Loader] = Registry("source")
 
 
 def register_source(name: str) -> Callable[[Loader], Loader]:
     """Decorator: register ``fn(root, split=None, problems=Problems, limit=None, **options)``."""
-
-    def wrap(fn: Loader) -> Loader:
-        if name in SOURCES:
-            raise ValueError(f"source {name!r} is registered twice")
-        SOURCES[name] = fn
-        return fn
-
-    return wrap
+    return SOURCES.register(name)
 
 
 def load_source(name: str, root: str | Path | None = None, split: str | None = None,
                 on_error: OnError = "skip", limit: int | None = None, **options: Any) -> SourceResult:
     """Read source ``name`` from ``root`` (its published layout) under the error policy."""
-    if name not in SOURCES:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(SOURCES), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"unknown source {name!r}{hint} (known: {', '.join(sorted(SOURCES))})")
+    loader = SOURCES.lookup(name)
     problems = Problems(on_error=on_error)
-    return SOURCES[name](root, split=split, problems=problems, limit=limit, **options)
+    return loader(root, split=split, problems=problems, limit=limit, **options)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from PIL import Image
 
 from ...contract.prompts import Conversation, single_turn
+from ...registry import Registry
 from ..schema import Record
 
 ImageRef = str | Image.Image
@@ -47,31 +48,22 @@ class TaskBuilder(ABC):
         return self.build(record, rng)
 
 
-TASKS: dict[str, type[TaskBuilder]] = {}
+TASKS: Registry[type[TaskBuilder]] = Registry("task")
 
 
 def register_task(name: str) -> Callable[[type[TaskBuilder]], type[TaskBuilder]]:
     """Class decorator: register a ``TaskBuilder`` subclass under ``name`` (its options are init kwargs)."""
 
     def wrap(cls: type[TaskBuilder]) -> type[TaskBuilder]:
-        if name in TASKS:
-            raise ValueError(f"task {name!r} is registered twice")
         cls.name = name
-        TASKS[name] = cls
-        return cls
+        return TASKS.register(name)(cls)
 
     return wrap
 
 
 def make_task(name: str, **options: Any) -> TaskBuilder:
     """Instantiate the registered task ``name`` with its options."""
-    if name not in TASKS:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(TASKS), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"unknown task {name!r}{hint} (known: {', '.join(sorted(TASKS))})")
-    return TASKS[name](**options)
+    return TASKS.lookup(name)(**options)
 
 
 __all__ = ["ImageRef", "Sample", "TaskBuilder", "TASKS", "register_task", "make_task", "single_turn"]

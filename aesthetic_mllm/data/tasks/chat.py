@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 
-from ..schema import Record
 from ...contract.prompts import Conversation
+from ..schema import Record
 from .base import Sample, TaskBuilder, register_task
 
 LLAVA_ROLES = {"human": "user", "gpt": "assistant", "system": "system"}

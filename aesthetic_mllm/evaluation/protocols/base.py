@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from ...data.schema import Record
 from ...data.sources import load_source
+from ...registry import Registry
 from ..benchmark import Benchmark
 
 logger = logging.getLogger(__name__)
@@ -49,28 +50,22 @@ class Protocol(ABC):
         return []
 
 
-PROTOCOLS: dict[str, type[Protocol]] = {}
+PROTOCOLS: Registry[type[Protocol]] = Registry("protocol")
 
 
 def register_protocol(name: str) -> Callable[[type[Protocol]], type[Protocol]]:
     """Class decorator: register a protocol under ``name``."""
 
     def wrap(cls: type[Protocol]) -> type[Protocol]:
-        if name in PROTOCOLS:
-            raise ValueError(f"protocol {name!r} is registered twice")
         cls.name = name
-        PROTOCOLS[name] = cls
-        return cls
+        return PROTOCOLS.register(name)(cls)
 
     return wrap
 
 
 def make_protocol(bench: Benchmark) -> Protocol:
     """The protocol instance for ``bench``."""
-    if bench.protocol not in PROTOCOLS:
-        raise ValueError(f"benchmark '{bench.name}': unknown protocol {bench.protocol!r} "
-                         f"(known: {', '.join(sorted(PROTOCOLS))})")
-    return PROTOCOLS[bench.protocol](bench)
+    return PROTOCOLS.lookup(bench.protocol, where=f"benchmark '{bench.name}'")(bench)
 
 
 def load_records(bench: Benchmark, data_root: str | Path | None, limit: int | None = None,

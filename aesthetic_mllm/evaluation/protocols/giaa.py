@@ -44,7 +44,7 @@ class GIAAProtocol(Protocol):
         for name in self.bench.metrics:
             if name not in METRICS:
                 raise ValueError(f"benchmark '{self.bench.name}': unknown metric {name!r} (known: {sorted(METRICS)})")
-            out[name] = METRICS[name](pred, true, threshold=threshold) if name == "accuracy" else METRICS[name](pred, true)
+            out[name] = METRICS.lookup(name)(pred, true, threshold=threshold) if name == "accuracy" else METRICS.lookup(name)(pred, true)
         return out, [f"accuracy threshold: score > {threshold:g}"] if "accuracy" in self.bench.metrics else []
 
     def plot(self, rows: list[Row], out_dir: Path) -> list[Path]:
