@@ -22,11 +22,12 @@ import torch
 import torch.nn.functional as F
 
 from ..evaluation.metrics import srcc
+from ..resources import resource_dir
 from .features import ScoringInputs
 from ..scoring.personal import Example
 from .lora_bank import TaskVectorBank
 
-RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "personalize" / "task_vector_world.yaml"
+RECIPE = resource_dir("recipes") / "personalize" / "task_vector_world.yaml"
 SELECTIONS = ("bt_loss", "pair_error")
 WORLD_DATABASES = ("world_technical", "world_colour", "world_composition")
 
