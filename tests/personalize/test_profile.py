@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+import jsonschema
 import pytest
 
 from aesthetic_mllm.personalize.interview import (
@@ -42,14 +43,21 @@ def test_round_trip_and_schema_agree():
     ({"disliked": [{"kind": "theme", "name": "cats", "weight": 0.4, "statement": ""}]},
      "disliked[0].weight: 0.4 is outside [-1, 0)"),
     ({"liked": [{"kind": "attribute", "name": "loudness", "pole": "high", "weight": 0.5, "statement": ""}]},
-     "liked[0].name: unknown attribute 'loudness'"),
+     "liked[0].name: 'loudness' is not one of 'brightness', 'contrast',"),
     ({"liked": [{"kind": "attribute", "name": "contrast", "weight": 0.5, "statement": ""}]},
-     "liked[0].pole: must be 'high' or 'low'"),
-    ({"liked": [{"kind": "theme", "name": "Cats!", "weight": 0.5, "statement": ""}]}, "liked[0].name: a theme is"),
+     "liked[0].pole: missing (an attribute needs a pole: 'high' or 'low')"),
+    ({"liked": [{"kind": "theme", "name": "cats", "pole": "high", "weight": 0.5, "statement": ""}]},
+     "liked[0].pole: themes have no pole"),
+    ({"liked": [{"kind": "theme", "name": "cats", "weight": 0.5, "statement": "", "why": 1}]},
+     "liked[0]: unexpected key 'why'"),
+    ({"liked": [{"kind": "theme", "name": "Cats!", "weight": 0.5, "statement": ""}]},
+     "liked[0].name: 'Cats!' is not a theme name (1-40 lower-case letters"),
     ({"liked": [{"kind": "theme", "name": "cats", "weight": "high", "statement": ""}]},
      "liked[0].weight: expected a number"),
     ({"liked": [{"kind": "theme", "name": "cats", "weight": 0.5}]}, "liked[0].statement: missing"),
-    ({"liked": "bright"}, "liked: expected a list"),
+    ({"liked": "bright"}, "liked: expected a list, got str"),
+    ({"liked": [{"kind": "theme", "name": "cats", "weight": 0.5, "statement": ""}] * 25},
+     "liked: 25 entries, at most 24 allowed"),
     ({"values": ["x" * 400]}, "values[0]: expected a string of at most 300"),
     ({"admin": True}, "profile: unexpected key 'admin'"),
     ({"version": 7}, "version: 7 is not 1"),
@@ -58,6 +66,14 @@ def test_validation_errors_name_the_field(change, message):
     with pytest.raises(ProfileValidationError) as info:
         validate_profile({**PROFILE.to_dict(), **change})
     assert message in str(info.value)
+    # the published schema is the one enforced: any JSON Schema validator rejects the same profile
+    assert not jsonschema.Draft202012Validator(PROFILE_SCHEMA).is_valid({**PROFILE.to_dict(), **change})
+
+
+def test_numbers_must_be_finite():
+    bad = json.loads('{"kind": "theme", "name": "cats", "weight": NaN, "statement": ""}')  # Python's json takes NaN
+    with pytest.raises(ProfileValidationError, match=r"liked\[0\].weight: expected a finite number, got nan"):
+        validate_profile({**PROFILE.to_dict(), "liked": [bad]})
 
 
 def test_every_problem_is_reported_at_once():

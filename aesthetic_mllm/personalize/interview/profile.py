@@ -1,4 +1,4 @@
-"""The aesthetic-value profile: schema, validation with clear errors, (de)serialisation.
+"""The aesthetic-value profile: its JSON schema, validation with clear errors (jsonschema), (de)serialisation.
 
 A profile lists liked items (weights in (0, 1]) and disliked items (weights in [-1, 0)); an item
 is an attribute pole (``{"kind": "attribute", "name": "brightness", "pole": "low"}``: likes or
@@ -9,26 +9,40 @@ statement in words. ``values`` holds free-text statements of what the person val
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from .lexicon import POLES, PROFILE_ATTRIBUTES, pole_sign
 
 SCHEMA_VERSION = 1
 MAX_ITEMS, MAX_VALUES, MAX_STATEMENT, MAX_VALUE = 24, 8, 200, 300
-_THEME_RE = re.compile(r"^[a-z][a-z '\-]{0,39}$")
+_THEME = {"pattern": r"^[a-z][a-z '\-]{0,39}$",
+          "description": "a theme name (1-40 lower-case letters, spaces, apostrophes, hyphens)"}
 
-_ITEM_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False, "required": ["kind", "name", "weight", "statement"],
-    "properties": {
-        "kind": {"enum": ["attribute", "theme"]},
-        "name": {"type": "string", "description": "an attribute (kind attribute) or a lower-case theme"},
-        "pole": {"enum": list(POLES), "description": "attributes only: which end of the attribute"},
-        "weight": {"type": "number", "minimum": -1, "maximum": 1},
-        "statement": {"type": "string", "maxLength": MAX_STATEMENT},
-    },
-}
+
+def _item_schema(weight: dict[str, float]) -> dict[str, Any]:
+    """An attribute pole or a theme; ``weight`` holds the bounds of the list the item is in."""
+    return {
+        "type": "object", "additionalProperties": False, "required": ["kind", "name", "weight", "statement"],
+        "properties": {
+            "kind": {"enum": ["attribute", "theme"]},
+            "name": {"type": "string", "description": "an attribute name or a lower-case theme"},
+            "pole": {"enum": list(POLES), "description": "attributes only: which end of the attribute"},
+            "weight": {"type": "number", **weight},
+            "statement": {"type": "string", "maxLength": MAX_STATEMENT},
+        },
+        "allOf": [
+            {"if": {"properties": {"kind": {"const": "attribute"}}, "required": ["kind"]},
+             "then": {"required": ["pole"], "properties": {
+                 "name": {"enum": list(PROFILE_ATTRIBUTES)},
+                 "pole": {"description": "an attribute needs a pole: 'high' or 'low'"}}}},
+            {"if": {"properties": {"kind": {"const": "theme"}}, "required": ["kind"]},
+             "then": {"properties": {"name": _THEME, "pole": {"not": {}, "description": "themes have no pole"}}}},
+        ],
+    }
+
+
 PROFILE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "aesthetic-value profile", "type": "object", "additionalProperties": False,
@@ -36,15 +50,17 @@ PROFILE_SCHEMA: dict[str, Any] = {
     "properties": {
         "version": {"const": SCHEMA_VERSION},
         "user": {"type": "string"},
-        "liked": {"type": "array", "maxItems": MAX_ITEMS, "items": _ITEM_SCHEMA,
-                  "description": "weights in (0, 1]"},
-        "disliked": {"type": "array", "maxItems": MAX_ITEMS, "items": _ITEM_SCHEMA,
-                     "description": "weights in [-1, 0)"},
+        "liked": {"type": "array", "maxItems": MAX_ITEMS, "items": _item_schema({"exclusiveMinimum": 0, "maximum": 1})},
+        "disliked": {"type": "array", "maxItems": MAX_ITEMS,
+                     "items": _item_schema({"minimum": -1, "exclusiveMaximum": 0})},
         "values": {"type": "array", "maxItems": MAX_VALUES, "items": {"type": "string", "maxLength": MAX_VALUE}},
         "analyzer": {"type": "string"},
     },
-    "$comment": f"attribute names: {', '.join(PROFILE_ATTRIBUTES)}",
+    "$comment": f"attribute names: {', '.join(PROFILE_ATTRIBUTES)}; numbers are finite (no NaN/Infinity)",
 }
+# an analyzer's raw output: version/user/analyzer are set by the code, never by the model
+_BODY_SCHEMA: dict[str, Any] = {**PROFILE_SCHEMA, "required": [],
+                                "properties": {k: PROFILE_SCHEMA["properties"][k] for k in ("liked", "disliked", "values")}}
 
 
 class ProfileValidationError(ValueError):
@@ -111,79 +127,83 @@ class Profile:
         return validate_profile(data)
 
 
-def _item(raw: Any, path: str, sign: int, errors: list[str]) -> ProfileItem | None:
-    if not isinstance(raw, dict):
-        errors.append(f"{path}: expected an object, got {type(raw).__name__}")
-        return None
-    problems: list[str] = []
-    extra = sorted(set(raw) - set(_ITEM_SCHEMA["properties"]))
-    problems += [f"{path}: unexpected key {k!r}" for k in extra]
-    problems += [f"{path}.{k}: missing" for k in _ITEM_SCHEMA["required"] if k not in raw]
-    kind, name, pole = raw.get("kind"), raw.get("name"), raw.get("pole")
-    weight, statement = raw.get("weight"), raw.get("statement", "")
-    if "kind" in raw and kind not in ("attribute", "theme"):
-        problems.append(f"{path}.kind: {kind!r} is not 'attribute' or 'theme'")
-    if kind == "attribute":
-        if "name" in raw and name not in PROFILE_ATTRIBUTES:
-            problems.append(f"{path}.name: unknown attribute {name!r} (known: {', '.join(PROFILE_ATTRIBUTES)})")
-        if pole not in POLES:
-            problems.append(f"{path}.pole: must be 'high' or 'low' for an attribute, got {pole!r}")
-    elif kind == "theme":
-        if "name" in raw and not (isinstance(name, str) and _THEME_RE.match(name)):
-            problems.append(f"{path}.name: a theme is 1-40 lower-case letters, spaces, hyphens; got {name!r}")
-        if pole is not None:
-            problems.append(f"{path}.pole: themes have no pole")
-    if "weight" in raw:
-        ok = isinstance(weight, int | float) and not isinstance(weight, bool) and math.isfinite(weight)
-        if not ok:
-            problems.append(f"{path}.weight: expected a number, got {weight!r}")
-        elif not (0 < weight * sign <= 1):
-            bounds = "(0, 1]" if sign > 0 else "[-1, 0)"
-            problems.append(f"{path}.weight: {weight} is outside {bounds}")
-    if not isinstance(statement, str) or len(statement) > MAX_STATEMENT:
-        problems.append(f"{path}.statement: expected a string of at most {MAX_STATEMENT} characters")
-    errors.extend(problems)
-    if problems:
-        return None
-    return ProfileItem(kind, name, float(weight), statement, pole if kind == "attribute" else None)
+_TYPE_WORDS = {"object": "an object", "array": "a list", "string": "a string", "number": "a number",
+               "integer": "an integer", "boolean": "a boolean", "null": "null"}
 
 
-def _list(data: dict[str, Any], key: str, limit: int, errors: list[str]) -> list[Any]:
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        errors.append(f"{key}: expected a list, got {type(value).__name__}")
-        return []
-    if len(value) > limit:
-        errors.append(f"{key}: {len(value)} entries, at most {limit} allowed")
-    return value
+@cache
+def _validator(require_meta: bool) -> Any:
+    """A Draft 2020-12 validator whose numbers are finite (Python's json accepts NaN and Infinity)."""
+    try:
+        from jsonschema import Draft202012Validator, validators
+    except ImportError as err:
+        raise ImportError("profile validation needs jsonschema: pip install 'aesthetic_mllm[interview]'") from err
+
+    base = Draft202012Validator.TYPE_CHECKER
+    checker = base.redefine("number", lambda c, x: base.is_type(x, "number") and math.isfinite(x))
+    cls = validators.extend(Draft202012Validator, type_checker=checker)
+    return cls(PROFILE_SCHEMA if require_meta else _BODY_SCHEMA)
+
+
+def _field(path: Any, key: str | int | None = None) -> str:
+    parts = [*path, *([] if key is None else [key])]
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+    return text or "profile"
+
+
+def _interval(schema: dict[str, Any]) -> str:
+    low = f"({schema['exclusiveMinimum']}" if "exclusiveMinimum" in schema else f"[{schema.get('minimum', '-inf')}"
+    high = f"{schema['exclusiveMaximum']})" if "exclusiveMaximum" in schema else f"{schema.get('maximum', 'inf')}]"
+    return f"{low}, {high}"
+
+
+def _messages(error: Any) -> list[str]:
+    """``path: what was wrong`` for one jsonschema error (a missing or unexpected key: one line each)."""
+    kind, value, schema, where = error.validator, error.instance, error.schema, error.absolute_path
+    if kind == "required":
+        props = schema.get("properties", {})
+        return [f"{_field(where, k)}: missing" + (f" ({props[k]['description']})" if "description" in props.get(k, {})
+                                                 else "") for k in error.validator_value if k not in value]
+    if kind == "additionalProperties":
+        return [f"{_field(where)}: unexpected key {k!r}" for k in sorted(set(value) - set(schema.get("properties", {})))]
+    if kind == "type":
+        wanted = "a JSON object" if not where else _TYPE_WORDS.get(error.validator_value, error.validator_value)
+        if isinstance(value, float) and not math.isfinite(value):
+            wanted, got = "a finite number", repr(value)
+        else:
+            got = type(value).__name__
+        text = f"expected {wanted}, got {got}"
+    elif kind == "enum":
+        text = f"{value!r} is not one of {', '.join(map(repr, error.validator_value))}"
+    elif kind == "const":
+        text = f"{value!r} is not {error.validator_value!r}"
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        text = f"{value} is outside {_interval(schema)}"
+    elif kind == "maxLength":
+        text = f"expected a string of at most {error.validator_value} characters, got {len(value)}"
+    elif kind == "maxItems":
+        text = f"{len(value)} entries, at most {error.validator_value} allowed"
+    else:  # pattern, not, ...: the schema's own description says what is expected
+        text = f"{value!r} is not {schema['description']}" if kind == "pattern" else schema.get("description",
+                                                                                               error.message)
+    return [f"{_field(where)}: {text}"]
+
+
+def _items(raw: list[dict[str, Any]]) -> list[ProfileItem]:
+    return [ProfileItem(r["kind"], r["name"], float(r["weight"]), r["statement"],
+                        r.get("pole") if r["kind"] == "attribute" else None) for r in raw]
 
 
 def validate_profile(data: Any, require_meta: bool = True) -> Profile:
-    """A :class:`Profile` from parsed JSON, or :class:`ProfileValidationError` listing every problem.
+    """A :class:`Profile` from parsed JSON checked against :data:`PROFILE_SCHEMA` (jsonschema).
 
-    With ``require_meta=False`` only ``liked``/``disliked``/``values`` are checked (an analyzer's
-    raw output: ``version``/``user``/``analyzer`` are set by the code, never by the model).
+    Raises :class:`ProfileValidationError` listing every problem as ``path: message``. With
+    ``require_meta=False`` only ``liked``/``disliked``/``values`` are allowed and checked (an
+    analyzer's raw output: ``version``/``user``/``analyzer`` are set by the code, never by the model).
     """
-    if not isinstance(data, dict):
-        raise ProfileValidationError([f"profile: expected a JSON object, got {type(data).__name__}"])
-    errors: list[str] = []
-    allowed = set(PROFILE_SCHEMA["properties"]) if require_meta else {"liked", "disliked", "values"}
-    errors += [f"profile: unexpected key {k!r}" for k in sorted(set(data) - allowed)]
-    if require_meta:
-        errors += [f"{k}: missing" for k in PROFILE_SCHEMA["required"] if k not in data]
-        if "version" in data and data["version"] != SCHEMA_VERSION:
-            errors.append(f"version: {data['version']!r} is not {SCHEMA_VERSION}")
-        for key in ("user", "analyzer"):
-            if key in data and not isinstance(data[key], str):
-                errors.append(f"{key}: expected a string")
-    liked = [_item(x, f"liked[{i}]", 1, errors) for i, x in enumerate(_list(data, "liked", MAX_ITEMS, errors))]
-    disliked = [_item(x, f"disliked[{i}]", -1, errors)
-                for i, x in enumerate(_list(data, "disliked", MAX_ITEMS, errors))]
-    values = _list(data, "values", MAX_VALUES, errors)
-    for i, v in enumerate(values):
-        if not isinstance(v, str) or len(v) > MAX_VALUE:
-            errors.append(f"values[{i}]: expected a string of at most {MAX_VALUE} characters")
+    errors = [m for e in _validator(require_meta).iter_errors(data) for m in _messages(e)]
     if errors:
-        raise ProfileValidationError(errors)
-    return Profile(user=str(data.get("user", "")), liked=[i for i in liked if i], disliked=[i for i in disliked if i],
-                   values=list(values), analyzer=str(data.get("analyzer", "lexicon")))
+        raise ProfileValidationError(list(dict.fromkeys(errors)))
+    return Profile(user=data.get("user", ""), liked=_items(data.get("liked", [])),
+                   disliked=_items(data.get("disliked", [])), values=list(data.get("values", [])),
+                   analyzer=data.get("analyzer", "lexicon"))
