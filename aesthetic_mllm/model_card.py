@@ -103,7 +103,11 @@ def _data(run: Mapping[str, Any]) -> list[str]:
                 lines.append(f"| {name} | {c.get('records', '')} | {c.get('skipped', 0)} | "
                              f"{', '.join(f'{k}: {v}' for k, v in (c.get('problems') or {}).items()) or '-'} |")
     skipped = data.get("skipped_during_training")
-    if skipped:
+    if isinstance(skipped, Mapping) and "total" in skipped:
+        kinds = ", ".join(f"{k}: {v}" for k, v in (skipped.get("by_error") or {}).items())
+        lines.append(f"\nSamples skipped during training (unreadable at load time): {skipped['total']}"
+                     + (f" ({kinds})" if kinds else ""))
+    elif skipped:
         lines.append(f"\nSamples skipped during training: {skipped}")
     return lines
 

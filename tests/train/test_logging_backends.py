@@ -21,7 +21,10 @@ def _train(out, backend: str, env: dict[str, str] | None = None):
     proc = run([sys.executable, "-m", "aesthetic_mllm.cli", "train", str(STAGE2), *FAST_STAGE2, f"output_dir={out}",
                 "max_steps=2", f"train.report_to={backend}"], env={"OMP_NUM_THREADS": "1", **(env or {})})
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert (out / "loss_curve.png").stat().st_size > 0 and (out / "README.md").is_file()
+    assert (out / "loss_curve.png").stat().st_size > 0
+    card = (out / "README.md").read_text()  # the model card names the recipe and the data it read
+    assert card.startswith("---\n") and "## Training recipe" in card and "| world:train | 32 | 0 |" in card
+    assert "Samples skipped during training (unreadable at load time): 0" in card
     return json.loads((out / "run.json").read_text())["progress"]["log_history"]
 
 
