@@ -62,8 +62,7 @@ def main() -> None:
 
     from aesthetic_mllm.data.world import build_world, default_world_dir
     from aesthetic_mllm.model.loading import from_preset, load_model
-    from aesthetic_mllm.personalize.interview.evaluate import evaluate_world
-    from aesthetic_mllm.personalize.interview.llm import ModelLLM
+    from aesthetic_mllm.personalize.interview import ModelLLM, evaluate_world
 
     torch.manual_seed(args.seed)
     model, processor = load_model(args.model) if args.model else from_preset("tiny")

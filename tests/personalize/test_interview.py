@@ -213,3 +213,39 @@ def test_local_backends_and_their_errors(tiny_dir, tmp_path):
         build_llm(endpoint="http://127.0.0.1:1")
     with pytest.raises(ValueError, match="no LLM given"):
         build_llm()
+
+
+def _internal_imports(path, root):
+    """``aesthetic_mllm.personalize.interview.<module>`` imports in ``path`` (absolute or relative)."""
+    import ast
+
+    package = ".".join(path.relative_to(root.parent).with_suffix("").parts).rsplit(".", 1)[0]
+    top = "aesthetic_mllm.personalize.interview"
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.startswith(top + ".")]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(p for p in (base, node.module or "") if p)
+            if module.startswith(top + "."):
+                found.append(module)
+            elif module == top:  # `from ...interview import lexicon` reaches a module too
+                found += [f"{top}.{a.name}" for a in node.names if (root / "personalize" / "interview" /
+                                                                     f"{a.name}.py").exists()]
+    return found
+
+
+def test_the_interview_is_used_through_its_package_only():
+    """Outside personalize/interview/ (and the tests), only the command line reaches a module of it."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    root = repo / "aesthetic_mllm"
+    interview = root / "personalize" / "interview"
+    allowed = {root / "cli.py": {"aesthetic_mllm.personalize.interview.cli"}}
+    paths = [p for p in [*root.rglob("*.py"), *(repo / "benchmarks").rglob("*.py")] if interview not in p.parents]
+    crossings = {str(p.relative_to(repo)): bad for p in paths
+                 if (bad := set(_internal_imports(p, root)) - allowed.get(p, set()))}
+    assert crossings == {}
+    assert (interview / "README.md").is_file()

@@ -5,6 +5,9 @@ transcript into a validated JSON profile (:class:`ProfileAnalyzer`, falling back
 lexicon analyzer), profiles are stored one file per user (:func:`save_profile`), and
 :class:`FusedPredictor` fits a user's few ratings on MFA features plus description/profile
 similarities. The participant's answers are data, never instructions (see :mod:`.prompts`).
+
+Everything outside this package (benchmarks, the web demo, ...) uses the names below; only the
+command line imports :mod:`.cli`. See README.md beside this file.
 """
 
 from importlib import import_module
@@ -15,7 +18,7 @@ _LAZY = {"Analysis": ".analyzer", "ProfileAnalyzer": ".analyzer", "lexicon_profi
          "Interviewer": ".interviewer", "Transcript": ".interviewer", "Turn": ".interviewer",
          "load_answers": ".interviewer", "scripted": ".interviewer", "ChatLLM": ".llm",
          "HFCausalLM": ".llm", "LLMError": ".llm", "ModelLLM": ".llm", "OpenAICompatibleLLM": ".llm",
-         "build_llm": ".llm", "FusedPredictor": ".predictor", "ImageFeatures": ".predictor",
+         "build_llm": ".llm", "evaluate_world": ".evaluate", "FusedPredictor": ".predictor", "ImageFeatures": ".predictor",
          "MiniLMEncoder": ".predictor", "image_features": ".predictor", "PROFILE_SCHEMA": ".profile",
          "Profile": ".profile", "ProfileItem": ".profile", "ProfileValidationError": ".profile",
          "validate_profile": ".profile", "CLOSING_QUESTION": ".questions", "QUESTION_BANK": ".questions",
@@ -26,7 +29,7 @@ __all__ = [
     "CLOSING_QUESTION", "PROFILE_SCHEMA", "QUESTION_BANK", "Analysis", "ChatLLM", "FusedPredictor", "HFCausalLM",
     "ImageFeatures", "InvalidUserNameError", "Interviewer", "LLMError", "MiniLMEncoder", "ModelLLM",
     "OpenAICompatibleLLM", "Profile", "ProfileAnalyzer", "ProfileItem", "ProfileValidationError", "Question",
-    "Transcript", "Turn", "build_llm", "check_user_name", "image_features", "lexicon_profile", "load_answers",
+    "Transcript", "Turn", "build_llm", "check_user_name", "evaluate_world", "image_features", "lexicon_profile", "load_answers",
     "load_profile", "profile_path", "save_profile", "scripted", "validate_profile",
 ]
 
