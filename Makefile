@@ -7,7 +7,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 TORCH ?= torch==2.13.0
-EXTRAS ?= dev,quant,metrics,deepspeed,interview,demo,logging
+EXTRAS ?= dev,quant,metrics,deepspeed,interview,demo,llm,logging
 CONSTRAINTS ?= constraints.txt
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
