@@ -41,6 +41,9 @@ class ModelConfig:
     attn_implementation: Literal["sdpa", "eager", "flash_attention_2"] = "sdpa"
     dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     gradient_checkpointing: bool = False
+    # how images reach the input size: squash (stretch), pad (letterbox, mean colour) or crop (centre);
+    # unset keeps the policy saved with the model's processor (squash for a fresh composition)
+    resize: Literal["squash", "pad", "crop"] | None = None
     adaptation: AdaptationConfig = field(default_factory=AdaptationConfig)
 
     def validate(self) -> None:
@@ -63,12 +66,15 @@ class SourceConfig:
 
 @dataclass
 class TaskMixConfig:
-    """Relative weights of the stage-2 tasks (0 switches a task off)."""
+    """Relative weights of the tasks (0 switches a task off). Stage 2 mixes every task below; stage 1
+    mixes its self-supervised task (weight 1) with ``chat``: LLaVA-style image-text pairs (e.g. the
+    ``llava_json`` source), as CALM mixes generic pairs into its pretraining."""
 
     scoring: float = 1.0
     commenting: float = 0.0
     suggesting: float = 0.0
     piaa: float = 0.0
+    chat: float = 0.0
     soft_labels: bool = True
     piaa_shots: list[int] = field(default_factory=lambda: [10])  # train with the shot counts that are evaluated
 
@@ -81,7 +87,6 @@ class SSLConfig:
     contrastive_loss: float = 1.0
     lm_loss: float = 1.0
     contrastive_temperature: float = 0.07
-    pair_fraction: float = 0.5
 
 
 @dataclass
@@ -89,10 +94,8 @@ class DataConfig:
     """Training data: sources plus the demo-world seed when the ``world`` source is used."""
 
     sources: list[SourceConfig] = field(default_factory=lambda: [SourceConfig(name="world")])
-    image_size: int | None = None
     max_length: int = 512
     world_seed: int = 0
-    cache_dir: str | None = None
 
 
 @dataclass

@@ -36,7 +36,7 @@ COMPLETE_MARKER = "CHECKPOINT_COMPLETE"
 RECIPE_FILE = "recipe.json"
 INCOMPLETE_DIR = "incomplete"
 RESUMABLE_KEYS = frozenset({
-    "description", "data.cache_dir", "train.max_steps", "train.logging_steps", "train.save_steps",
+    "description", "train.max_steps", "train.logging_steps", "train.save_steps",
     "train.save_total_limit", "train.progress", "train.report_to", "train.output_dir",
     "train.resume_from_checkpoint", "train.dataloader_num_workers",
 })

@@ -106,6 +106,15 @@ def _plain(model):
     return model
 
 
+def stage_mixture(recipe: Recipe) -> dict[str, float]:
+    """The task weights of the recipe's stage (tasks with weight 0 left out)."""
+    t = recipe.tasks
+    weights = ({"ssl": 1.0, "chat": t.chat} if recipe.stage == "stage1" else
+               {"scoring": t.scoring, "commenting": t.commenting, "suggesting": t.suggesting, "piaa": t.piaa,
+                "chat": t.chat})
+    return {k: w for k, w in weights.items() if w > 0}
+
+
 def pretrain(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     """Stage 1: text-guided multi-scale self-supervised learning on unlabeled images."""
     set_seed(recipe.train.seed)
@@ -113,7 +122,7 @@ def pretrain(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     model = _plain(model)
     records, counts = load_records(recipe.data)
     targets = Stage1Targets(processor.tokenizer, seed=recipe.train.seed)
-    dataset = _dataset(recipe, records, processor, {"ssl": 1.0}, extras=targets)
+    dataset = _dataset(recipe, records, processor, stage_mixture(recipe), extras=targets)
     model = apply_adaptation(model, recipe.model.adaptation, recipe.model.gradient_checkpointing)
     objective = Stage1Objective(model, {lv: len(targets.names[lv]) for lv in SSL_LEVELS}, recipe.ssl)
     trainer = _fit(recipe, objective, processor, dataset, counts, callbacks=callbacks)
@@ -130,10 +139,7 @@ def sft(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     model, processor = build_model(recipe.model, quantization_config(adaptation))
     model = _plain(model)
     records, counts = load_records(recipe.data)
-    t = recipe.tasks
-    mixture = {k: w for k, w in {"scoring": t.scoring, "commenting": t.commenting, "suggesting": t.suggesting,
-                                 "piaa": t.piaa}.items() if w > 0}
-    dataset = _dataset(recipe, records, processor, mixture, words=model.config.rating_words)
+    dataset = _dataset(recipe, records, processor, stage_mixture(recipe), words=model.config.rating_words)
     model = apply_adaptation(model, adaptation, recipe.model.gradient_checkpointing)
     trainer = _fit(recipe, model, processor, dataset, counts, dataset.rating_word_ids, callbacks)
     return _save_final(trainer, processor, recipe.train.output_dir)

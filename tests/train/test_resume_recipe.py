@@ -48,13 +48,12 @@ def test_a_changed_recipe_refuses_auto_resume_naming_the_keys(tmp_path):
 
 def test_which_keys_may_change_on_resume():
     saved = {"stage": "stage2", "description": "a", "model": {"path": "m", "adaptation": {"lora_r": 8}},
-             "data": {"sources": [{"name": "world"}], "cache_dir": None},
+             "data": {"sources": [{"name": "world"}]},
              "train": {"lr": 1e-4, "max_steps": 10, "logging_steps": 1, "save_steps": 5, "save_total_limit": 2,
                        "progress": True, "report_to": "none", "output_dir": "a", "resume_from_checkpoint": "auto",
                        "dataloader_num_workers": 0, "seed": 0}}
     cadence = json.loads(json.dumps(saved))
     cadence["description"] = "b"
-    cadence["data"]["cache_dir"] = "/cache"
     cadence["train"].update(max_steps=20, logging_steps=5, save_steps=10, save_total_limit=4, progress=False,
                             report_to="tensorboard", output_dir="b", resume_from_checkpoint="force",
                             dataloader_num_workers=4)
