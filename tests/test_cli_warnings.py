@@ -2,11 +2,13 @@
 
 The libraries are imported first (their import-time notices are not ours); during the command
 every FutureWarning and DeprecationWarning is an error, so a deprecated call on our code path
-(e.g. ``past_key_values=`` instead of transformers 5's ``cache=``) fails with its traceback.
+(e.g. ``past_key_values=`` instead of transformers 5's ``cache=``) fails with its traceback, and
+transformers' logged notices (deprecations, the torchvision fallback of an image processor) fail too.
 """
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import pytest
@@ -14,6 +16,20 @@ import pytest
 import aesthetic_mllm.scoring.personal  # noqa: F401  (imports done before the filter)
 import aesthetic_mllm.scoring.scorer  # noqa: F401
 from aesthetic_mllm.cli import main
+
+
+@pytest.fixture(autouse=True)
+def transformers_notices():
+    """transformers' own deprecation / fallback notices go through its logger, not ``warnings``: collect them."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = logging.getLogger("transformers")
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)
+    notices = [r.getMessage() for r in records if any(w in r.getMessage() for w in ("deprecated", "falling back"))]
+    assert notices == []
 
 
 @pytest.fixture()
