@@ -81,10 +81,6 @@ class AestheticScorer:
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
-    def prompt(self, question: str) -> str:
-        """The rendered user turn plus the template's generation prompt (text; prefer ``prompt_for``)."""
-        return self.processor.apply_chat_template(single_turn(question, None), add_generation_prompt=True)
-
     def prompt_for(self, question: str) -> list[int]:
         """Token ids (images expanded) asking ``question`` about one image, as the training task renders it."""
         return generation_prompt_ids(single_turn(question, None), self.processor)
