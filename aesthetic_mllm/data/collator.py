@@ -9,6 +9,7 @@ import torch
 from torch.utils.data import Sampler
 
 from ..contract.chat import IGNORE_INDEX
+from ..padding import pad_rows
 
 if TYPE_CHECKING:
     from ..model.processor import AestheticProcessor
@@ -66,18 +67,13 @@ class MultimodalCollator:
     def __call__(self, features: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
         ids = [_as_list(f["input_ids"]) for f in features]
         width = self._width(max(len(s) for s in ids))
-        batch = {"input_ids": torch.full((len(ids), width), self.processor.tokenizer.pad_token_id, dtype=torch.long),
-                 "attention_mask": torch.zeros((len(ids), width), dtype=torch.long)}
+        input_ids, mask = pad_rows(ids, self.processor.tokenizer.pad_token_id, width)
+        batch = {"input_ids": input_ids, "attention_mask": mask}
         has_labels = any("labels" in f for f in features)
         if has_labels and not all("labels" in f for f in features):
             raise ValueError("some items have labels and some do not; collate training and prompt-only items apart")
         if has_labels:
-            batch["labels"] = torch.full((len(ids), width), self.ignore_index, dtype=torch.long)
-        for row, (f, seq) in enumerate(zip(features, ids, strict=True)):
-            batch["input_ids"][row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-            batch["attention_mask"][row, : len(seq)] = 1
-            if has_labels:
-                batch["labels"][row, : len(seq)] = torch.tensor(_as_list(f["labels"]), dtype=torch.long)
+            batch["labels"] = pad_rows([_as_list(f["labels"]) for f in features], self.ignore_index, width)[0]
         pixels = self._pixels(features)
         if pixels is not None:
             batch["pixel_values"] = pixels

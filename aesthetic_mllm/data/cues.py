@@ -17,9 +17,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from ..files import atomic_write_text
 from ..llm import ChatEndpoint, hf_generate_chat
 from .perturb import EditResult, as_rng
-from .pseudo_labels import LEVEL_ATTRIBUTES, atomic_write_text
+from .pseudo_labels import LEVEL_ATTRIBUTES
 
 RngLike = np.random.Generator | int | None
 

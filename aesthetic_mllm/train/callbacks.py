@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +9,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from ..files import atomic_write_json
 from .checkpoints import finish_checkpoint
 from .ranks import gather_objects
 
@@ -59,12 +58,6 @@ def plot_losses(log_history: list[dict[str, Any]], path: str | Path) -> Path | N
     return Path(path)
 
 
-def write_json_atomic(path: str | Path, data: Any) -> None:
-    tmp = Path(str(path) + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(tmp, path)
-
-
 def summarize_skips(per_rank: list[dict[str, Any]], dataloader_workers: int = 0) -> dict[str, Any]:
     """Every rank's ``TaskDataset.skip_counts()`` summed by error type, with the per-rank rows."""
     by_error: Counter[str] = Counter()
@@ -99,7 +92,7 @@ class RunReportCallback(TrainerCallback):
         out.mkdir(parents=True, exist_ok=True)
         self.report["progress"] = {"global_step": state.global_step, "max_steps": state.max_steps,
                                    "log_history": state.log_history}
-        write_json_atomic(out / "run.json", self.report)
+        atomic_write_json(out / "run.json", self.report)
         plot_losses(state.log_history, out / "loss_curve.png")
 
     def on_save(self, args, state, control, **kwargs):

@@ -28,6 +28,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_write_text
 from .ranks import barrier, decided_on_main, is_main_process
 
 logger = logging.getLogger(__name__)
@@ -49,19 +50,9 @@ class ResumeError(ValueError):
 
 
 # -- markers and recipes ------------------------------------------------------------------------
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a temp file, fsync, rename."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def mark_complete(checkpoint_dir: str | Path) -> None:
     """Write the marker atomically."""
-    _write_atomic(Path(checkpoint_dir) / COMPLETE_MARKER, "ok\n")
+    atomic_write_text(Path(checkpoint_dir) / COMPLETE_MARKER, "ok\n")
 
 
 def is_complete(checkpoint_dir: str | Path) -> bool:
@@ -74,7 +65,7 @@ def finish_checkpoint(checkpoint_dir: str | Path, recipe: dict[str, Any] | None 
     ckpt = Path(checkpoint_dir)
     if is_main_process() and ckpt.is_dir():
         if recipe is not None:
-            _write_atomic(ckpt / RECIPE_FILE, json.dumps(recipe, indent=2, default=str))
+            atomic_write_text(ckpt / RECIPE_FILE, json.dumps(recipe, indent=2, default=str))
         mark_complete(ckpt)
 
 

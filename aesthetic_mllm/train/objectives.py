@@ -15,6 +15,7 @@ from torch import nn
 
 from ..config import SSLConfig
 from ..data.tasks import Sample
+from ..padding import pad_rows
 from .losses import info_nce
 
 SSL_LEVELS = ("low", "middle")  # levels with pixel pseudo-labels (high/thematic come from tags)
@@ -55,12 +56,9 @@ class Stage1Targets:
                 text = describe_attributes(attrs, lv, rng.randrange(2**31))
                 ids = self.tokenizer(text, add_special_tokens=False)["input_ids"][: self.max_cue_tokens]
                 cue_rows.append(ids or [self.tokenizer.pad_token_id])
-        width = max(len(r) for r in cue_rows)
-        cues = torch.full((len(cue_rows), width), self.tokenizer.pad_token_id, dtype=torch.long)
-        for i, row in enumerate(cue_rows):
-            cues[i, : len(row)] = torch.tensor(row)
+        cues, _ = pad_rows(cue_rows, self.tokenizer.pad_token_id)
         return {"image_attr_targets": torch.tensor(vectors, dtype=torch.float),
-                "image_cue_ids": cues.view(len(images), len(SSL_LEVELS), width)}
+                "image_cue_ids": cues.view(len(images), len(SSL_LEVELS), -1)}
 
 
 class Stage1Objective(nn.Module):

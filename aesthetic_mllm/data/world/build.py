@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from ...files import atomic_write_text
 from ..perturb import EDITS, apply_edit
-from ..pseudo_labels import ATTRIBUTES, AttributeCache, atomic_write_text
+from ..pseudo_labels import ATTRIBUTES, AttributeCache
 from ..pseudo_labels import VERSION as ATTRIBUTES_VERSION
 from ..schema import Record
 from .databases import DATABASES

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from ...data.pseudo_labels import atomic_write_text
+from ...files import atomic_write_text
 from .profile import Profile, ProfileValidationError, validate_profile
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
