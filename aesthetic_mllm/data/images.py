@@ -178,6 +178,11 @@ def open_image(path: str | Path, *, max_pixels: int | None = None,
         raise DataError(path, f"{CORRUPT_IMAGE}: {exc}") from exc
 
 
+def as_image(item: str | Path | Image.Image, **options) -> Image.Image:
+    """A PIL image as it is, or the file at a path opened with :func:`open_image` (``options`` passed on)."""
+    return item if isinstance(item, Image.Image) else open_image(item, **options)
+
+
 def check_image(path: str | Path, *, max_pixels: int | None = None) -> DataError | None:
     """The problem with ``path`` as an image, or None when it decodes fully."""
     try:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..data.images import open_image
+from ..data.images import as_image
 from ..scoring.scorer import AestheticScorer
 
 
@@ -27,7 +27,7 @@ class ScoringInputs:
         embeds, masks = [], []
         with torch.no_grad():
             for start in range(0, len(images), batch_size):
-                chunk = [im if isinstance(im, Image.Image) else open_image(im) for im in images[start:start + batch_size]]
+                chunk = [as_image(im) for im in images[start:start + batch_size]]
                 batch = scorer.processor.pad([scorer.prompt_ids] * len(chunk), padding_side="left")
                 pixels = scorer.processor.preprocess_images(chunk).to(scorer.device)
                 embeds.append(self.model.embed_inputs(batch["input_ids"].to(scorer.device), pixels))

@@ -26,15 +26,11 @@ from PIL import Image
 from ..contract.chat import answer_choices
 from ..contract.levels import parse_range
 from ..contract.prompts import piaa_conversation
-from ..data.images import open_image
+from ..data.images import as_image
 from .scorer import AestheticScorer
 
 ImageLike = str | Path | Image.Image
 Example = tuple[ImageLike, float]
-
-
-def _pil(image: ImageLike) -> Image.Image:
-    return image if isinstance(image, Image.Image) else open_image(image)
 
 
 def piaa_prompt_ids(processor, scores: Sequence[float], score_range: Sequence[float], words: Sequence[str],
@@ -86,7 +82,7 @@ class PersonalScorer(AestheticScorer):
         cut = _last_image_start(ids, processor.image_expansion)
         self.prefix_ids = torch.tensor([ids[:cut]], dtype=torch.long)
         self.suffix_ids = torch.tensor([ids[cut:]], dtype=torch.long)
-        self.shot_images = [_pil(image) for image, _ in examples]
+        self.shot_images = [as_image(image) for image, _ in examples]
         self.prefix_cache = self._encode_prefix()
 
     @classmethod

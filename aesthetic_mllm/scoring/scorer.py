@@ -19,7 +19,7 @@ from ..contract.prompts import (
     scoring_conversation,
     single_turn,
 )
-from ..data.images import open_image
+from ..data.images import as_image
 from ..model.loading import load_model
 from .inference import default_batch_size, default_device, default_dtype, last_logits
 
@@ -91,7 +91,7 @@ class AestheticScorer:
         items = list(images)
         for start in tqdm(range(0, len(items), self.batch_size), disable=not progress, desc=desc, unit="batch"):
             chunk = items[start : start + self.batch_size]
-            yield chunk, [im if isinstance(im, Image.Image) else open_image(im) for im in chunk]
+            yield chunk, [as_image(im) for im in chunk]
 
     @torch.no_grad()
     def word_probabilities(self, images: Sequence[Image.Image]) -> np.ndarray:

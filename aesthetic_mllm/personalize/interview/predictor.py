@@ -21,7 +21,7 @@ from sklearn.decomposition import PCA
 from sklearn.linear_model import RidgeCV
 
 from ...data.cues import describe_attributes
-from ...data.images import open_image
+from ...data.images import as_image
 from ...data.pseudo_labels import ATTRIBUTES, LEVEL_ATTRIBUTES, compute_attributes
 from .lexicon import POLE_PHRASES, opposite
 from .profile import Profile
@@ -94,7 +94,7 @@ def visual_features(model, processor, images: Sequence[ImageLike], batch_size: i
     rows = []
     with torch.no_grad():
         for start in range(0, len(images), batch_size):
-            chunk = [im if isinstance(im, Image.Image) else open_image(im) for im in images[start:start + batch_size]]
+            chunk = [as_image(im) for im in images[start:start + batch_size]]
             out = model.encode_images(processor.preprocess_images(chunk).to(device))
             rows.append(torch.cat([out.queries[k].float().mean(dim=1) for k in sorted(out.queries)], dim=-1).cpu())
     return torch.cat(rows).numpy()
@@ -104,7 +104,7 @@ def image_features(images: Sequence[ImageLike], model, processor, encoder: MiniL
                    attributes: Sequence[Mapping[str, float]] | None = None, batch_size: int = 16) -> ImageFeatures:
     """Visual and semantic features of ``images`` (pseudo-label attributes computed when not given)."""
     if attributes is None:
-        attributes = [compute_attributes(im if isinstance(im, Image.Image) else open_image(im)) for im in images]
+        attributes = [compute_attributes(as_image(im)) for im in images]
     notes = [describe_image(a) for a in attributes]
     flat = encoder.encode([p for row in notes for p in row])
     phrases = flat.reshape(len(notes), len(ATTRIBUTES), -1)

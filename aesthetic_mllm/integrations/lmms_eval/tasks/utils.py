@@ -12,7 +12,7 @@ import ast
 
 import numpy as np
 
-from aesthetic_mllm.contract.levels import level_to_score
+from aesthetic_mllm.contract.levels import expected_level, level_to_score
 from aesthetic_mllm.data.images import open_image
 from aesthetic_mllm.evaluation import metrics
 
@@ -36,7 +36,7 @@ def predicted_score(loglikelihoods, low: float, high: float) -> float:
     ll = np.asarray(loglikelihoods, dtype=np.float64)
     probs = np.exp(ll - ll.max())
     probs /= probs.sum()
-    level = float(probs @ np.arange(len(probs), 0, -1, dtype=np.float64))
+    level = float(expected_level(probs))
     return float(level_to_score(level, (low, high), len(probs)))
 
 
