@@ -28,7 +28,8 @@ class MultimodalCollator:
     ``pixel_values`` key. ``soft_targets`` (batch x words) is present when any item has a
     ``soft_target``; rows of zeros mark items without one, and ``soft_positions`` (batch) holds the
     index of each row's rating-word token (-1 without one). Neither is a model input: the trainer
-    pops it before calling the model, as it does ``sample_ids`` and the ``image_*`` fields
+    pops it before calling the model, as it does ``sample_ids``, ``skipped_samples`` (the error
+    types of samples skipped to fill the batch) and the ``image_*`` fields
     (one row per image, concatenated in image order; integer rows padded with the pad id).
     """
 
@@ -81,6 +82,8 @@ class MultimodalCollator:
         if soft is not None:
             batch["soft_targets"] = soft
             batch["soft_positions"] = torch.tensor([int(f.get("soft_position", -1)) for f in features])
+        if any("skipped" in f for f in features):
+            batch["skipped_samples"] = [name for f in features for name in f.get("skipped", ())]
         if all("sample_id" in f for f in features):
             batch["sample_ids"] = torch.tensor([int(f["sample_id"]) for f in features], dtype=torch.long)
         for key in sorted({k for f in features for k in f if k.startswith("image_")}):

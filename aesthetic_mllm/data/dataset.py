@@ -12,7 +12,13 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-from ..contract.chat import RatingWordNotFoundError, SampleTooLongError, rating_word_ids, render, render_and_mask
+from ..contract.chat import (
+    RatingWordNotFoundError,
+    SampleTooLongError,
+    rating_word_ids,
+    render,
+    render_and_mask,
+)
 from ..contract.levels import RATING_WORDS
 from .errors import DataError
 from .images import open_image as _open_image
@@ -37,9 +43,9 @@ class TaskDataset(Dataset):
 
     Images are decoded in ``__getitem__``. A sample whose image is missing or corrupt, or that
     cannot fit ``max_length``, is skipped: the next good sample is returned and the skip is
-    counted and logged. Counts live in the process that did the work: with DataLoader workers
-    each worker holds its own (``skip_counts`` there, or read the warnings in the logs); in the
-    main process (``num_workers=0``) ``skipped`` is the exact total.
+    counted and logged. The item carries the error types it skipped over (``skipped``), so the
+    counts reach the training process from DataLoader workers too (the trainer sums the batches');
+    ``skipped`` / ``skip_counts`` count what this process itself read.
 
     ``extras(sample, images)`` may add per-item fields (e.g. stage-1 targets); keys starting
     with ``image_`` hold one row per image and are concatenated by the collator like pixels.
@@ -141,12 +147,16 @@ class TaskDataset(Dataset):
         return encoded.located
 
     def __getitem__(self, index: int) -> dict[str, Any]:
+        skipped: list[str] = []
         for attempt in range(len(self)):
             current = (index + attempt) % len(self)
             try:
-                return self._encode(current)
+                item = self._encode(current)
+                item["skipped"] = skipped  # travels with the batch out of DataLoader workers
+                return item
             except SKIPPABLE as err:
                 self._skips[type(err).__name__] += 1
+                skipped.append(type(err).__name__)
                 logger.warning("skipping sample %d (%s): %s", current, self.task_of(current), err)
         raise RuntimeError(f"every sample of this dataset failed to load ({dict(self._skips)})")
 

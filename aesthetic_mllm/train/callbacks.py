@@ -58,23 +58,19 @@ def plot_losses(log_history: list[dict[str, Any]], path: str | Path) -> Path | N
     return Path(path)
 
 
-def summarize_skips(per_rank: list[dict[str, Any]], dataloader_workers: int = 0) -> dict[str, Any]:
-    """Every rank's ``TaskDataset.skip_counts()`` summed by error type, with the per-rank rows."""
+def summarize_skips(per_rank: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every rank's skip counts (``AestheticTrainer.skip_counts()``) summed by error type, with the per-rank rows."""
     by_error: Counter[str] = Counter()
     for row in per_rank:
         by_error.update(row.get("counts", {}))
-    summary = {"total": sum(by_error.values()), "by_error": dict(by_error), "per_rank": per_rank}
-    if dataloader_workers > 0:
-        summary["note"] = ("counted in each rank's main process only: skips inside DataLoader workers "
-                           "(train.dataloader_num_workers > 0) are in the warnings of the log")
-    return summary
+    return {"total": sum(by_error.values()), "by_error": dict(by_error), "per_rank": per_rank}
 
 
 class RunReportCallback(TrainerCallback):
     """Keeps ``run.json`` (config, versions, git commit, data counts and skipped samples, losses) and
     ``loss_curve.png`` fresh: at every save and at the end.
 
-    ``skip_counts`` (e.g. ``TaskDataset.skip_counts``) is called on every rank and gathered to rank 0.
+    ``skip_counts`` (``AestheticTrainer.skip_counts``) is called on every rank and gathered to rank 0.
     """
 
     def __init__(self, report: dict[str, Any], skip_counts: Callable[[], dict[str, Any]] | None = None):
@@ -84,8 +80,7 @@ class RunReportCallback(TrainerCallback):
     def _write(self, args, state) -> None:
         if self.skip_counts is not None:  # a collective: every rank takes part
             per_rank = gather_objects(self.skip_counts())
-            self.report.setdefault("data", {})["skipped_during_training"] = summarize_skips(
-                per_rank, args.dataloader_num_workers)
+            self.report.setdefault("data", {})["skipped_during_training"] = summarize_skips(per_rank)
         if not state.is_world_process_zero:
             return
         out = Path(args.output_dir)

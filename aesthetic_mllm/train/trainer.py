@@ -8,7 +8,7 @@ stops the run naming step and samples), ``create_optimizer`` (per-module learnin
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 import torch
@@ -33,6 +33,11 @@ class AestheticTrainer(Trainer):
         self.group_by_length = group_by_length
         self.loss_is_scaled_for_ga = False
         self._parts: dict[str, list[float]] = defaultdict(list)
+        self._skipped: Counter[str] = Counter()
+
+    def skip_counts(self) -> dict[str, Any]:
+        """Samples skipped to fill the batches this process trained on, by error type (workers included)."""
+        return {"worker": None, "counts": dict(self._skipped)}
 
     # -- data -----------------------------------------------------------------------------------
     def _get_train_sampler(self, train_dataset=None) -> LengthGroupedSampler:
@@ -68,6 +73,7 @@ class AestheticTrainer(Trainer):
 
     # -- loss -----------------------------------------------------------------------------------
     def compute_loss(self, model, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch=None):
+        self._skipped.update(inputs.pop("skipped_samples", None) or ())
         sample_ids = inputs.pop("sample_ids", None)
         soft_targets = inputs.pop("soft_targets", None)
         soft_positions = inputs.pop("soft_positions", None)

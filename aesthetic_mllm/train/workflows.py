@@ -72,11 +72,13 @@ def _fit(recipe: Recipe, model, processor, dataset: TaskDataset, counts: dict[st
     config = to_dict(recipe)
     report = run_metadata(config, counts, {"trainable": trainable, "total": total})
     lrs = {"vision": recipe.train.lr_vision, "mfa": recipe.train.lr_mfa, "llm": recipe.train.lr_llm}
+    report_callback = RunReportCallback(report)
     trainer = AestheticTrainer(
         model=model, args=args, train_dataset=dataset, data_collator=MultimodalCollator(processor),
-        callbacks=[CompleteCheckpointCallback(config), RunReportCallback(report, dataset.skip_counts), *callbacks],
+        callbacks=[CompleteCheckpointCallback(config), report_callback, *callbacks],
         rating_word_ids=rating_ids, part_lrs=lrs, group_by_length=recipe.train.group_by_length,
     )
+    report_callback.skip_counts = trainer.skip_counts  # counted from the batches: exact with DataLoader workers
     if isinstance(model, Stage1Objective) and _is_peft(model.model) and _zero3(trainer):
         raise ValueError("stage 1 with LoRA merges the adapter into the saved model, which DeepSpeed ZeRO-3's "
                          "partitioned weights do not allow: use ZeRO-2, or model.adaptation.method=full/frozen")
