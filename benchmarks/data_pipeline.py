@@ -47,31 +47,23 @@ def make_recipe(stage: str, preset: str, batch: int, image_px: int, out_dir: str
     return build(Recipe, data)
 
 
-def make_dataset(recipe, processor):
-    """Records -> ``TaskDataset`` (+ stage-1 targets), as the stage workflows build them."""
-    from aesthetic_mllm.data.dataset import TaskDataset
+def make_dataset(recipe, processor, words):
+    """Records -> ``TaskDataset`` (+ stage-1 targets), built by the stage workflows' own helpers."""
     from aesthetic_mllm.train.objectives import Stage1Targets
     from aesthetic_mllm.train.records import load_records
+    from aesthetic_mllm.train.workflows import _dataset, stage_mixture
 
     records, _ = load_records(recipe.data)
     if recipe.stage == "stage1":
-        mixture, extras = {"ssl": 1.0}, Stage1Targets(processor.tokenizer, seed=recipe.train.seed)
-    else:
-        t = recipe.tasks
-        mixture = {k: w for k, w in {"scoring": t.scoring, "commenting": t.commenting, "suggesting": t.suggesting,
-                                     "piaa": t.piaa}.items() if w > 0}
-        extras = None
-    options = {"scoring": {"soft_labels": recipe.tasks.soft_labels}, "piaa": {"shots": recipe.tasks.piaa_shots}}
-    dataset = TaskDataset(records, mixture, processor, recipe.data.max_length, seed=recipe.train.seed,
-                          task_options={k: v for k, v in options.items() if k in mixture}, extras=extras)
-    return dataset, extras
+        extras = Stage1Targets(processor.tokenizer, seed=recipe.train.seed)
+        return _dataset(recipe, records, processor, stage_mixture(recipe), extras=extras), extras
+    return _dataset(recipe, records, processor, stage_mixture(recipe), words=words), None
 
 
 def make_trainer(recipe, model, processor, dataset, extras):
     """The project's trainer as the workflows configure it (its dataloader is what is measured)."""
     from aesthetic_mllm.data.collator import MultimodalCollator
     from aesthetic_mllm.model.adaptation import apply_adaptation
-    from aesthetic_mllm.scoring.scorer import rating_token_ids
     from aesthetic_mllm.train.objectives import SSL_LEVELS, Stage1Objective
     from aesthetic_mllm.train.trainer import AestheticTrainer
     from aesthetic_mllm.train.workflows import training_arguments
@@ -81,7 +73,7 @@ def make_trainer(recipe, model, processor, dataset, extras):
     if recipe.stage == "stage1":
         model = Stage1Objective(model, {lv: len(extras.names[lv]) for lv in SSL_LEVELS}, recipe.ssl)
     else:
-        rating_ids = rating_token_ids(processor.tokenizer, model.config.rating_words)
+        rating_ids = dataset.rating_word_ids
     return AestheticTrainer(model=model, args=training_arguments(recipe), train_dataset=dataset,
                             data_collator=MultimodalCollator(processor), rating_word_ids=rating_ids,
                             group_by_length=recipe.train.group_by_length)
@@ -137,18 +129,20 @@ def measure(stage: str, preset: str, batch: int, image_px: int, batches: int, st
         data_processor = copy.copy(processor)
         data_processor.image_processor = copy.deepcopy(processor.image_processor)
         data_processor.image_processor.size = {"height": image_px, "width": image_px}
-        dataset, extras = make_dataset(recipe, data_processor)
+        words = model.config.rating_words
+        dataset, extras = make_dataset(recipe, data_processor, words)
         trainer = make_trainer(recipe, model, data_processor, dataset, extras)
+        workers = trainer.args.dataloader_num_workers
         data = data_rate(trainer.get_train_dataloader(), batches)
         # consumption side: the same pipeline at the model's input size, batches collated beforehand
-        step_dataset, _ = make_dataset(recipe, processor)
+        step_dataset, _ = make_dataset(recipe, processor, words)
         trainer.train_dataset, trainer.data_collator.processor = step_dataset, processor
         trainer.args.dataloader_num_workers = 0
         it = iter(trainer.get_train_dataloader())
         step_batches = [next(it) for _ in range(steps + 1)]
         consume = step_rate(trainer, step_batches)
     return {"stage": stage, "preset": preset, "batch": batch, "data_image_px": image_px, "model_image_px": model_px,
-            "dataloader_num_workers": recipe.train.dataloader_num_workers, "records": len(dataset.records),
+            "dataloader_num_workers": workers, "records": len(dataset.records),
             "data": data, "step": consume, "ratio": data["samples_per_s"] / consume["samples_per_s"]}
 
 

@@ -144,9 +144,8 @@ def time_train_steps(model, batch: dict[str, torch.Tensor], device: torch.device
             "loss": float(loss.detach())}
 
 
-def release(*objects) -> None:
-    for obj in objects:
-        del obj
+def free_memory() -> None:
+    """Collect what the caller has dropped and hand cached GPU blocks back."""
     gc.collect()
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
@@ -197,7 +196,7 @@ def section_train(cfg, device, dtype, ids, peak_flops: float) -> dict[str, Any]:
     out: dict[str, Any] = {}
     meta = build_mfa(cfg["vision"], cfg["text"], device="meta", **ids)
     model_flops = count_step(meta, cfg["text_tokens"], 1, cfg["batch"])
-    release(meta)
+    del meta
     built = build_mfa(cfg["vision"], cfg["text"], device=str(device), dtype=dtype, gradient_checkpointing=True, **ids)
     mixed_precision(built.model, dtype)
     batch = real_batch(built, cfg["batch"], cfg["text_tokens"])
@@ -216,7 +215,8 @@ def section_train(cfg, device, dtype, ids, peak_flops: float) -> dict[str, Any]:
         out["flash_attention_2"] = {"skipped": "flash_attn is not importable"}
     out.update({"batch": cfg["batch"], "seq_len": int(batch["input_ids"].shape[1]), "tokens_per_step": tokens,
                 "lora_r": RECIPE_LORA["lora_r"], "gradient_checkpointing": True})
-    release(built, batch)
+    del built, batch
+    free_memory()
     return out
 
 
@@ -224,13 +224,14 @@ def section_mfa_vs_llava(cfg, device, dtype, ids, ours: dict[str, Any]) -> dict[
     """The same stage-2 step for transformers' LLaVA (576 tokens per image, MLP projector)."""
     meta = build_llava(cfg["vision"], cfg["text"], device="meta")
     llava_flops = count_step(meta, cfg["text_tokens"], 1, cfg["batch"])
-    release(meta)
+    del meta
     built = build_llava(cfg["vision"], cfg["text"], device=str(device), dtype=dtype, gradient_checkpointing=True)
     mixed_precision(built.model, dtype)
     batch = real_batch(built, cfg["batch"], cfg["text_tokens"])
     r = time_train_steps(built.model, batch, device, cfg["warmup"], cfg["steps"], dtype)
     seq = int(batch["input_ids"].shape[1])
-    release(built, batch)
+    del built, batch
+    free_memory()
     mine = ours["sdpa"]
     return {"llava_step_s": r["step_s"], "llava_peak_mem_gb": r["peak_mem_gb"], "llava_seq_len": seq,
             "mfa_step_s": mine["step_s"], "mfa_peak_mem_gb": mine["peak_mem_gb"], "mfa_seq_len": ours["seq_len"],
@@ -271,14 +272,15 @@ def section_scorer(cfg, device, dtype, ids, processor) -> dict[str, Any]:
             seconds = _best(lambda s=scorer, x=subset: s.score(x), device, cfg["repeats"], cfg["timing_warmup"])
         out[f"batch{b}_images_per_s"] = len(subset) / seconds
     out["best_images_per_s"] = max(v for k, v in out.items() if k.endswith("_images_per_s"))
-    release(model)
+    del model, scorer
+    free_memory()
     return out
 
 
 def section_piaa(cfg, device, dtype, ids, processor) -> dict[str, Any]:
     """In-context PIAA per query at k shots: cached prefix vs the whole prompt, vs zero-shot scoring."""
-    from aesthetic_mllm.personalize.icl import PersonalScorer
     from aesthetic_mllm.scoring import AestheticScorer
+    from aesthetic_mllm.scoring.personal import PersonalScorer
 
     model = _inference_model(cfg, device, dtype, ids)
     k, batch = cfg["shots"], cfg["piaa_batch"]
@@ -306,7 +308,6 @@ def section_piaa(cfg, device, dtype, ids, processor) -> dict[str, Any]:
                "uncached_ms_per_query": per_query(lambda b: personal.word_probabilities(b, use_cache=False))}
     out["cached_over_zero_shot"] = out["cached_ms_per_query"] / out["zero_shot_ms_per_query"]
     out["uncached_over_cached"] = out["uncached_ms_per_query"] / out["cached_ms_per_query"]
-    release(model, personal, zero)
     return out
 
 
@@ -320,7 +321,7 @@ def section_qlora(cfg, device, dtype, ids, processor) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         core = _inference_model(cfg, device, dtype, ids)
         save_model(core, processor, tmp)
-        release(core)
+        del core
         reset_peak(device)
         start = time.perf_counter()
         model, _ = load_model(tmp, dtype="bfloat16", quantization_config=quantization_config(adaptation),
@@ -334,7 +335,8 @@ def section_qlora(cfg, device, dtype, ids, processor) -> dict[str, Any]:
     out = {"batch": cfg["qlora_batch"], "seq_len": int(batch["input_ids"].shape[1]), "load_s": load_s,
            "load_peak_mem_gb": load_peak, "step_s": r["step_s"], "peak_mem_gb": r["peak_mem_gb"],
            "quant_type": adaptation.quant_type, "lora_r": adaptation.lora_r}
-    release(model, built, batch)
+    del model, built, batch
+    free_memory()
     return out
 
 
@@ -425,6 +427,7 @@ def run_suite(tiny: bool, out_dir: Path, peak_tflops: float, only: list[str] | N
             result["sections"][key] = {**plan[key](), "section_s": time.perf_counter() - t0}
         except Exception as err:  # noqa: BLE001 - one failing section must not lose the others
             result["errors"][key] = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=4)}"
+        free_memory()  # the section's models are dropped on return
         print(f"[gpu_suite] {key}: {time.perf_counter() - t0:.1f} s"
               f"{' ERROR ' + result['errors'][key].splitlines()[0] if key in result['errors'] else ''}", flush=True)
     result["elapsed_s"] = time.perf_counter() - started
