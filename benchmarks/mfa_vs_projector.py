@@ -10,9 +10,11 @@ same vision and text configs, so every patch token is projected into the LLM. Ea
 full-depth Qwen2-0.5B-shaped LLM (24 layers), random init, the stage-2 recipe (vision frozen,
 connector trainable, LoRA r=64 on the LLM), bf16 autocast with frozen weights stored in bf16 and
 trainable ones in fp32, ``--text`` text tokens per sample. The FLOPs of the same steps are counted
-(``flops_real_scale.py``'s counter on the meta device) to say how well they predict the measured ratio:
+(``flops_real_scale.py``'s counter on the meta device) to say how well they predict the measured ratio. ``--one real vision`` times the part both share alone (the
+frozen encoder's forward, and the backward the step runs through it):
 
     .venv/bin/python benchmarks/mfa_vs_projector.py --real [--steps 2] [--batch 1] [--text 64]
+    .venv/bin/python benchmarks/mfa_vs_projector.py --one real vision
 """
 
 from __future__ import annotations
@@ -136,6 +138,36 @@ def run_real(variant: str, steps: int, batch_size: int, text_tokens: int) -> dic
             "threads": torch.get_num_threads()}
 
 
+def run_real_vision(steps: int, batch_size: int) -> dict:
+    """CPU time of the shared part alone: the frozen encoder's forward and the backward the step runs through it."""
+    import torch
+
+    built = _real_built("mfa", "cpu")
+    for param in built.model.parameters():
+        if not param.requires_grad:
+            param.data = param.data.to(torch.bfloat16)
+    pixels = real_batch(built, batch_size, 8)["pixel_values"].to(torch.bfloat16)
+    tower = built.core.vision_tower
+
+    def step(backward: bool) -> None:
+        with torch.autocast("cpu", dtype=torch.bfloat16), torch.set_grad_enabled(backward):
+            states = tower(pixel_values=pixels, output_hidden_states=True).hidden_states
+            loss = sum(h.float().mean() for h in states[1:])
+        if backward:
+            loss.backward()
+
+    out = {}
+    for name, backward in (("forward", False), ("forward_backward", True)):
+        step(backward)  # warm-up
+        cpu = []
+        for _ in range(steps):
+            start = time.process_time()
+            step(backward)
+            cpu.append(time.process_time() - start)
+        out[f"{name}_cpu_s"] = statistics.median(cpu)
+    return {"size": "real", "variant": "vision", **out}
+
+
 def run_one(size: str, variant: str, steps: int, batch_size: int) -> dict:
     import torch
 
@@ -174,8 +206,11 @@ def main() -> None:
     args.batch = args.batch if args.batch is not None else (1 if real else 8)
     if args.one:
         size, variant = args.one
-        row = (run_real(variant, args.steps, args.batch, args.text) if size == "real"
-               else run_one(size, variant, args.steps, args.batch))
+        if size == "real":
+            row = (run_real_vision(args.steps, args.batch) if variant == "vision"
+                   else run_real(variant, args.steps, args.batch, args.text))
+        else:
+            row = run_one(size, variant, args.steps, args.batch)
         print(json.dumps(row))
         return
     if args.real:
