@@ -157,6 +157,16 @@ def run_quickstart(out_dir: str | Path = "outputs/quickstart", ablation: bool = 
     if ablation:
         runs["without_stage1"] = stage("stage2_without_stage1", "stage2.yaml")
     piaa_dir = stage("piaa", "piaa.yaml", f"model={runs['with_stage1']}") if piaa else None
+    report = evaluate_quickstart(out, runs, piaa_dir, timings, seed)
+    timings["total"] = round(time.perf_counter() - start_all, 1)
+    write_report(out, report)
+    print("\n" + format_report(report))
+    return report
+
+
+def evaluate_quickstart(out: Path, runs: dict[str, Path], piaa_dir: Path | None, timings: dict[str, float],
+                        seed: int = 0) -> dict:
+    """The report's figures for trained ``runs`` (``with_stage1`` and optionally ``without_stage1``)."""
     print("\n== evaluation on demo-world test photos (synthetic; never seen in any stage) ==", flush=True)
     start = time.perf_counter()
     evals = out / "eval"
@@ -167,9 +177,6 @@ def run_quickstart(out_dir: str | Path = "outputs/quickstart", ablation: bool = 
         report["piaa"] = evaluate_world_piaa(piaa_dir, runs["with_stage1"], evals / "piaa")
     report["examples"] = _examples(runs["with_stage1"], report)
     timings["evaluation"] = round(time.perf_counter() - start, 1)
-    timings["total"] = round(time.perf_counter() - start_all, 1)
-    write_report(out, report)
-    print("\n" + format_report(report))
     return report
 
 
