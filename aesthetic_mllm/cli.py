@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .evaluation.cli import add_eval_parser
     from .personalize.cli import add_personalize_parsers
     from .personalize.interview.cli import add_interview_parser
+    from .plan.cli import add_plan_parser
     from .scoring.cli import add_inference_parsers
     from .web.cli import add_demo_parser
 
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_eval_parser(sub)
     add_personalize_parsers(sub)
     add_interview_parser(sub)
+    add_plan_parser(sub)
     add_demo_parser(sub)
 
     p = sub.add_parser("train", help="train a recipe (stage 1 or 2); resumes from the last complete checkpoint",

@@ -63,9 +63,14 @@ class AestheticMLLMConfig(PreTrainedConfig):
 
 
 def default_layer_groups(depth: int) -> list[list[int]]:
-    """Split encoder layers 1..depth into three contiguous thirds (shallow, middle, deep)."""
+    """Split encoder layers 1..depth into three contiguous thirds (shallow, middle, deep).
+
+    A 2-layer encoder (reduced-depth test models) reads the embeddings (layer 0), layer 1 and layer 2.
+    """
+    if depth == 2:
+        return [[0], [1], [2]]
     if depth < 3:
-        raise ValueError(f"the vision encoder needs at least 3 layers for three MFA levels, has {depth}")
+        raise ValueError(f"the vision encoder needs at least 2 layers for three MFA levels, has {depth}")
     bounds = [round(depth * i / 3) for i in range(4)]
     return [list(range(bounds[i] + 1, bounds[i + 1] + 1)) for i in range(3)]
 

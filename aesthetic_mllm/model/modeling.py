@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import torch
 from torch import nn
 from transformers import AutoModel, AutoModelForCausalLM, PreTrainedModel
@@ -10,6 +14,24 @@ from transformers.modeling_outputs import CausalLMOutputWithPast
 
 from .configuration import AestheticMLLMConfig
 from .mfa import MFAOutput, MultiScaleFeatureAlignment, QFormer
+from .special_tokens import LEVEL_TOKENS
+
+_FP32_PARTS: ContextVar[tuple[str, ...]] = ContextVar("aesthetic_mllm_fp32_parts", default=())
+
+
+@contextmanager
+def keep_in_fp32(parts: Sequence[str]) -> Iterator[None]:
+    """While loading with ``from_pretrained(dtype=bf16/fp16)``, keep these top-level parts in fp32.
+
+    ``parts`` are attribute names (``vision_tower``, ``mfa``, ``language_model``,
+    ``frame_embeddings``): the parts that will train, so their fp32 master weights are read
+    from the checkpoint at full precision instead of being rounded to half precision first.
+    """
+    token = _FP32_PARTS.set(tuple(parts))
+    try:
+        yield
+    finally:
+        _FP32_PARTS.reset(token)
 
 
 class ImageTokenMismatchError(ValueError):
@@ -28,6 +50,12 @@ class AestheticMLLMPreTrainedModel(PreTrainedModel):
     _supports_attention_backend = True
     _no_split_modules = ["QFormerLayer"]
 
+    def _get_dtype_plan(self, dtype: torch.dtype) -> dict:
+        plan = super()._get_dtype_plan(dtype)
+        if dtype in (torch.float16, torch.bfloat16):
+            plan.update({rf"^{part}\.": torch.float32 for part in _FP32_PARTS.get()})
+        return plan
+
     def _init_weights(self, module: nn.Module) -> None:
         if isinstance(module, QFormer):
             init.normal_(module.queries, mean=0.0, std=0.02)
@@ -42,6 +70,11 @@ class AestheticMLLMForConditionalGeneration(AestheticMLLMPreTrainedModel):
     Each ``<image>`` run in ``input_ids`` (expanded by :class:`AestheticProcessor`) is filled with
     one image's MFA tokens; images are consumed in prompt order across the batch, so a
     sample may hold several images (in-context personalization) or none (text-only).
+
+    The framing tokens ``<low> <middle> <high> <thematic>`` take their input embeddings from
+    ``frame_embeddings`` (one row each, trained with the MFA whatever the LLM's adaptation), not
+    from the LLM's embedding matrix, so they learn even while the LLM is frozen, and a LoRA
+    adapter saves them (``modules_to_save``) without a full-vocabulary embedding.
     """
 
     def __init__(self, config: AestheticMLLMConfig):
@@ -49,6 +82,8 @@ class AestheticMLLMForConditionalGeneration(AestheticMLLMPreTrainedModel):
         self.vision_tower = AutoModel.from_config(config.vision_config)
         self.mfa = MultiScaleFeatureAlignment(config)
         self.language_model = AutoModelForCausalLM.from_config(config.text_config)
+        # created last, so the random init of the other parts is what it was before this part existed
+        self.frame_embeddings = nn.Embedding(len(LEVEL_TOKENS), config.text_config.hidden_size)
         self.post_init()
 
     # --- embeddings plumbing used by generate/peft/resize ---------------------------------
@@ -74,12 +109,27 @@ class AestheticMLLMForConditionalGeneration(AestheticMLLMPreTrainedModel):
         """Run the vision tower and the MFA on ``(images, 3, H, W)`` pixels."""
         pixel_values = pixel_values.to(dtype=self.vision_tower.dtype)
         hidden_states = self.vision_tower(pixel_values=pixel_values, output_hidden_states=True).hidden_states
+        mfa_dtype = self.mfa.thematic_queries.weight.dtype  # a trained fp32 MFA may read a frozen bf16 tower
+        if hidden_states[0].dtype != mfa_dtype and not torch.is_autocast_enabled(pixel_values.device.type):
+            hidden_states = tuple(h.to(mfa_dtype) for h in hidden_states)  # autocast casts per op, no copies
         return self.mfa(hidden_states)
+
+    def embed_tokens(self, input_ids: torch.LongTensor) -> torch.Tensor:
+        """Token embeddings, with the framing tokens' rows taken from ``frame_embeddings``."""
+        embeds = self.get_input_embeddings()(input_ids)
+        if not self.config.level_token_ids:
+            return embeds
+        frame_ids = torch.tensor(self.config.level_token_ids, device=input_ids.device)
+        is_frame = input_ids.unsqueeze(-1) == frame_ids  # (batch, seq, frames)
+        if not bool(is_frame.any()):
+            return embeds
+        rows = self.frame_embeddings(is_frame.nonzero()[:, -1]).to(embeds.dtype)
+        return embeds.masked_scatter(is_frame.any(-1, keepdim=True), rows)
 
     def embed_inputs(self, input_ids: torch.LongTensor, pixel_values: torch.Tensor | None = None,
                      mfa_output: MFAOutput | None = None) -> torch.Tensor:
         """Token embeddings with every ``<image>`` position replaced by MFA features."""
-        embeds = self.get_input_embeddings()(input_ids)
+        embeds = self.embed_tokens(input_ids)
         mask = input_ids == self.config.image_token_id
         num_positions = int(mask.sum())
         num_images = 0 if pixel_values is None else pixel_values.shape[0]

@@ -10,9 +10,62 @@ import torch
 from PIL import Image
 from transformers import AutoImageProcessor, AutoTokenizer, BatchFeature
 
+from ..padding import pad_rows
 from .special_tokens import IMAGE_TOKEN, LEVEL_TOKENS, add_special_tokens, special_token_ids
 
 PROCESSOR_FILE = "aesthetic_processor.json"
+RESIZE_POLICIES = ("squash", "pad", "crop")
+
+
+def _field(size, key: str):
+    if size is None:
+        return None
+    return size.get(key) if isinstance(size, dict) else getattr(size, key, None)
+
+
+def native_image_size(image_processor) -> tuple[int, int]:
+    """(height, width) the image processor hands to the model (its crop size when it crops)."""
+    crop = getattr(image_processor, "crop_size", None)
+    if getattr(image_processor, "do_center_crop", False) and _field(crop, "height"):
+        return int(_field(crop, "height")), int(_field(crop, "width"))
+    size = getattr(image_processor, "size", None)
+    if _field(size, "height") and _field(size, "width"):
+        return int(_field(size, "height")), int(_field(size, "width"))
+    if _field(size, "shortest_edge"):
+        edge = int(_field(size, "shortest_edge"))
+        return edge, edge
+    raise ValueError(f"cannot tell the input size of {type(image_processor).__name__} (size={size}); "
+                     "give image_size to AestheticProcessor")
+
+
+def crops(image_processor) -> bool:
+    """Whether the image processor itself centre-crops (CLIP: resize shortest edge, then crop)."""
+    return bool(getattr(image_processor, "do_center_crop", False))
+
+
+def fit_image(image: Image.Image, size: tuple[int, int], policy: str, fill: tuple[int, int, int],
+              resample: int = Image.Resampling.BICUBIC) -> Image.Image:
+    """Resize ``image`` to exactly ``size`` (height, width) under ``policy``.
+
+    ``squash``: stretch to the size (every pixel kept, aspect changed); ``pad``: scale the long
+    side to fit and letterbox with ``fill`` (aspect and every pixel kept); ``crop``: scale the
+    short side to fit and cut the centre (aspect kept, the edges lost; what CLIP's own
+    processor does).
+    """
+    height, width = size
+    if policy == "squash":
+        return image.resize((width, height), resample)
+    scale = (min if policy == "pad" else max)(width / image.width, height / image.height)
+    new_w, new_h = max(1, round(image.width * scale)), max(1, round(image.height * scale))
+    scaled = image.resize((new_w, new_h), resample)
+    if policy == "pad":
+        canvas = Image.new("RGB", (width, height), fill)
+        canvas.paste(scaled, ((width - new_w) // 2, (height - new_h) // 2))
+        return canvas
+    if policy == "crop":
+        left, top = (new_w - width) // 2, (new_h - height) // 2
+        return scaled.crop((left, top, left + width, top + height))
+    raise ValueError(f"resize policy must be one of {RESIZE_POLICIES}, got {policy!r}")
 
 
 class AestheticProcessor:
@@ -21,12 +74,24 @@ class AestheticProcessor:
     Each ``<image>`` id is expanded at the id level (robust to any tokenizer) into
     ``<low> q*n_low <middle> q*n_mid <high> q*n_high <thematic> q*n_theme`` where ``q`` is the
     image id the model fills with MFA features.
+
+    Images are brought to the model's input size by an explicit ``resize`` policy (``squash``,
+    ``pad`` or ``crop``; see :func:`fit_image`) applied here, whatever the wrapped image
+    processor would do by itself (CLIP's centre-crops): the image processor only rescales and
+    normalises. The policy and size are saved in ``aesthetic_processor.json``.
     """
 
-    def __init__(self, tokenizer, image_processor, num_queries: Sequence[int], num_thematic_tokens: int):
+    def __init__(self, tokenizer, image_processor, num_queries: Sequence[int], num_thematic_tokens: int,
+                 resize: str = "squash", image_size: int | Sequence[int] | None = None):
+        if resize not in RESIZE_POLICIES:
+            raise ValueError(f"resize policy must be one of {RESIZE_POLICIES}, got {resize!r}")
         add_special_tokens(tokenizer)
         self.tokenizer = tokenizer
         self.image_processor = image_processor
+        self.resize = resize
+        if image_size is None:
+            image_size = native_image_size(image_processor)
+        self.image_size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
         self.num_queries = list(num_queries)
         self.num_thematic_tokens = num_thematic_tokens
         ids = special_token_ids(tokenizer)
@@ -57,10 +122,23 @@ class AestheticProcessor:
     def count_placeholders(self, text: str) -> int:
         return text.count(IMAGE_TOKEN)
 
+    @property
+    def fill_colour(self) -> tuple[int, int, int]:
+        """The letterbox colour for ``pad``: the image processor's mean (0 after normalisation)."""
+        mean = getattr(self.image_processor, "image_mean", None) or [0.5, 0.5, 0.5]
+        return tuple(int(round(255 * m)) for m in mean[:3])
+
+    def fit(self, image: Image.Image) -> Image.Image:
+        """One RGB image at the model's input size under this processor's resize policy."""
+        resample = getattr(self.image_processor, "resample", None)
+        resample = Image.Resampling.BICUBIC if resample is None else Image.Resampling(int(resample))
+        return fit_image(image.convert("RGB"), self.image_size, self.resize, self.fill_colour, resample)
+
     def preprocess_images(self, images: Sequence[Image.Image]) -> torch.Tensor:
-        """Pixels for a flat list of PIL images (converted to RGB)."""
-        rgb = [im.convert("RGB") for im in images]
-        return self.image_processor(images=rgb, return_tensors="pt")["pixel_values"]
+        """Pixels for a flat list of PIL images: fitted by the resize policy, then normalised."""
+        fitted = [self.fit(im) for im in images]
+        return self.image_processor(images=fitted, do_resize=False, do_center_crop=False,
+                                    return_tensors="pt")["pixel_values"]
 
     def __call__(self, text: str | Sequence[str], images: Sequence | None = None,
                  padding_side: str = "right") -> BatchFeature:
@@ -78,14 +156,7 @@ class AestheticProcessor:
 
     def pad(self, sequences: Sequence[Sequence[int]], padding_side: str = "right") -> dict[str, torch.Tensor]:
         """Pad id lists into ``input_ids`` and ``attention_mask``."""
-        width = max(len(s) for s in sequences)
-        pad_id = self.tokenizer.pad_token_id
-        ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(sequences), width), dtype=torch.long)
-        for row, seq in enumerate(sequences):
-            sl = slice(0, len(seq)) if padding_side == "right" else slice(width - len(seq), width)
-            ids[row, sl] = torch.tensor(seq, dtype=torch.long)
-            mask[row, sl] = 1
+        ids, mask = pad_rows(sequences, self.tokenizer.pad_token_id, side=padding_side)
         return {"input_ids": ids, "attention_mask": mask}
 
     def apply_chat_template(self, messages: list[dict], add_generation_prompt: bool = False) -> str:
@@ -97,7 +168,8 @@ class AestheticProcessor:
         self.tokenizer.save_pretrained(directory)
         self.image_processor.save_pretrained(directory)
         (directory / PROCESSOR_FILE).write_text(json.dumps(
-            {"num_queries": self.num_queries, "num_thematic_tokens": self.num_thematic_tokens}, indent=2))
+            {"num_queries": self.num_queries, "num_thematic_tokens": self.num_thematic_tokens,
+             "resize": self.resize, "image_size": list(self.image_size)}, indent=2))
 
     @classmethod
     def from_pretrained(cls, directory: str | Path) -> AestheticProcessor:
@@ -108,4 +180,7 @@ class AestheticProcessor:
         meta = json.loads(meta_file.read_text())
         tokenizer = AutoTokenizer.from_pretrained(directory)
         image_processor = AutoImageProcessor.from_pretrained(directory)
-        return cls(tokenizer, image_processor, meta["num_queries"], meta["num_thematic_tokens"])
+        # saved before the policy was explicit: keep what the model was trained with
+        resize = meta.get("resize") or ("crop" if crops(image_processor) else "squash")
+        return cls(tokenizer, image_processor, meta["num_queries"], meta["num_thematic_tokens"], resize=resize,
+                   image_size=meta.get("image_size"))

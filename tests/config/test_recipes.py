@@ -57,3 +57,11 @@ def test_overrides_reach_nested_keys_and_aliases():
                          ["model=/tmp/stage1", "train.lr=3e-4", "tasks.piaa=0.5", "data.sources=[{name: world}]"])
     assert recipe.model.path == "/tmp/stage1" and recipe.train.lr == pytest.approx(3e-4)
     assert recipe.tasks.piaa == 0.5 and recipe.data.sources[0].name == "world"
+
+
+def test_model_resize_policy_is_a_checked_key():
+    qs = ROOT / "recipes/quickstart/stage2.yaml"
+    assert load_recipe(qs).model.resize is None  # the processor's saved policy
+    assert load_recipe(qs, ["model.resize=pad"]).model.resize == "pad"
+    with pytest.raises(ConfigError, match="model.resize: 'stretch' is not one of"):
+        load_recipe(qs, ["model.resize=stretch"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from transformers import (
     CLIPVisionConfig,
@@ -65,8 +66,23 @@ def test_initialise_from_llava_checkpoint(tmp_path, photos):
     assert torch.equal(model.vision_tower.encoder.layers[2].self_attn.q_proj.weight,
                        llava.model.vision_tower.encoder.layers[2].self_attn.q_proj.weight)
     assert torch.equal(model.language_model.lm_head.weight, llava.lm_head.weight)
-    ids = torch.tensor([[5, 9, 12, 40]])
+    ids = torch.tensor([[15, 19, 22, 40]])  # ordinary tokens (5..8 are the framing tokens, which have own rows)
     with torch.no_grad():  # the reused LLM gives LLaVA's text-only logits
         torch.testing.assert_close(model.eval()(input_ids=ids).logits, llava.eval()(input_ids=ids).logits)
     batch = processor(["<image> rate it"], photos[:1])
     assert torch.isfinite(model(**batch).logits).all()
+
+
+@pytest.mark.xfail(strict=True, reason="seam (train/workflows): a LoRA adapter trained on a model composed in memory "
+                                        "from model.vision + model.llm names no base directory, so it cannot load; "
+                                        "the final save must also write the composed base and point the adapter at it")
+def test_lora_adapter_on_a_base_composed_from_parts_loads(tmp_path, photos):
+    from aesthetic_mllm.config import AdaptationConfig
+    from aesthetic_mllm.model.adaptation import apply_adaptation
+
+    _save_parts(tmp_path)
+    model, processor = from_parts(tmp_path / "vision", tmp_path / "llm", num_queries=[2, 2, 2])
+    model = apply_adaptation(model, AdaptationConfig(method="lora", lora_r=4, lora_alpha=8))
+    model.save_pretrained(tmp_path / "adapter")  # what the stage-2 workflow's final save does
+    processor.save_pretrained(tmp_path / "adapter")
+    load_model(tmp_path / "adapter")
