@@ -52,8 +52,8 @@ def main() -> None:
         torch.set_num_threads(args.threads)
 
     from aesthetic_mllm.model.loading import from_preset
-    from aesthetic_mllm.scoring.personal import PersonalScorer
     from aesthetic_mllm.scoring import AestheticScorer
+    from aesthetic_mllm.scoring.personal import PersonalScorer
 
     torch.manual_seed(0)
     model, processor = from_preset(args.preset)

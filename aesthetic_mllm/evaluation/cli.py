@@ -65,8 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Evaluate a model on benchmarks (eval/*.yaml), list them, or compare two result directories.")
     add_eval_arguments(parser)
     args = parser.parse_args(argv)
-    from ..logs import configure_logging
     from ..data.errors import DataError
+    from ..logs import configure_logging
 
     configure_logging()
     try:

@@ -18,9 +18,9 @@ import torch
 
 from ..data.sources import load_source
 from ..evaluation.metrics import srcc
+from ..scoring.personal import PersonalScorer
 from ..scoring.scorer import AestheticScorer
 from .features import ScoringInputs
-from ..scoring.personal import PersonalScorer
 from .lora_bank import TaskVectorBank
 from .task_vectors import FitConfig, FitResult, fit_coefficients, task_levels, task_srcc
 

@@ -23,8 +23,8 @@ import torch.nn.functional as F
 
 from ..evaluation.metrics import srcc
 from ..resources import resource_dir
-from .features import ScoringInputs
 from ..scoring.personal import Example
+from .features import ScoringInputs
 from .lora_bank import TaskVectorBank
 
 RECIPE = resource_dir("recipes") / "personalize" / "task_vector_world.yaml"

@@ -142,9 +142,28 @@ def sft(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     model = _plain(model)
     records, counts = load_records(recipe.data)
     dataset = _dataset(recipe, records, processor, stage_mixture(recipe), words=model.config.rating_words)
+    if adaptation.method in ("lora", "qlora") and not recipe.model.path:
+        _save_composed_base(model, processor, Path(recipe.train.output_dir) / BASE_DIR)
     model = apply_adaptation(model, adaptation, recipe.model.gradient_checkpointing)
     trainer = _fit(recipe, model, processor, dataset, counts, dataset.rating_word_ids, callbacks)
     return _save_final(trainer, processor, recipe.train.output_dir)
+
+
+BASE_DIR = "base_model"
+
+
+def _save_composed_base(model, processor, out: Path) -> None:
+    """A LoRA adapter names its base by path: a base composed in memory (preset, model.vision + model.llm,
+    a LLaVA checkpoint) is saved once under the run's ``base_model/`` and the adapter points there."""
+    from accelerate import PartialState
+
+    from ..model.loading import save_model
+
+    state = PartialState()
+    with state.main_process_first():
+        if state.is_main_process and not (out / "config.json").is_file():
+            save_model(model, processor, out)
+    model.name_or_path = str(out.resolve())
 
 
 def _save_model(trained, state: dict[str, torch.Tensor], out: Path, stage1_heads: dict[str, Any] | None) -> None:

@@ -10,8 +10,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from aesthetic_mllm.data.collator import LengthGroupedSampler, MultimodalCollator, padding_waste  # noqa: E402
 from aesthetic_mllm.contract.chat import IGNORE_INDEX, render_and_mask  # noqa: E402
+from aesthetic_mllm.data.collator import LengthGroupedSampler, MultimodalCollator, padding_waste  # noqa: E402
 from aesthetic_mllm.model.loading import from_preset  # noqa: E402
 
 

@@ -8,9 +8,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest  # noqa: E402
 
+from aesthetic_mllm.contract.chat import IGNORE_INDEX, SampleTooLongError, render_and_mask  # noqa: E402
 from aesthetic_mllm.data.schema import Record  # noqa: E402
 from aesthetic_mllm.data.tasks.piaa import PIAATask  # noqa: E402
-from aesthetic_mllm.contract.chat import IGNORE_INDEX, SampleTooLongError, render_and_mask  # noqa: E402
 from aesthetic_mllm.model.loading import from_preset  # noqa: E402
 
 END_OF_TURN = {"chatml": "<|im_end|>", "llama": "<|endoftext|>"}

@@ -14,8 +14,8 @@ from aesthetic_mllm.evaluation.benchmark import Benchmark
 from aesthetic_mllm.evaluation.piaa_plan import plan_episodes
 from aesthetic_mllm.evaluation.protocols.piaa import PIAAProtocol
 from aesthetic_mllm.model.loading import from_preset
-from aesthetic_mllm.scoring.personal import PersonalScorer
 from aesthetic_mllm.scoring import AestheticScorer
+from aesthetic_mllm.scoring.personal import PersonalScorer
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
+from aesthetic_mllm.contract.levels import expected_level, level_to_score
 from aesthetic_mllm.personalize.cli import add_personalize_parsers, read_examples
 from aesthetic_mllm.scoring.personal import PersonalScorer
-from aesthetic_mllm.contract.levels import expected_level, level_to_score
 
 
 @pytest.fixture(scope="module")

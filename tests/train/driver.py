@@ -19,8 +19,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch  # noqa: E402
 from transformers import TrainerCallback  # noqa: E402
 
-from aesthetic_mllm.logs import configure_logging  # noqa: E402
 from aesthetic_mllm.config import load_recipe  # noqa: E402
+from aesthetic_mllm.logs import configure_logging  # noqa: E402
 from aesthetic_mllm.train import train  # noqa: E402
 
 
