@@ -1,4 +1,5 @@
-"""Model-test helpers: a tokenizer that, like a real LLM's, lacks the image and framing tokens."""
+"""Model-test helpers: a one-image training batch; a tokenizer that, like a real LLM's, lacks the image and
+framing tokens."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ def _plain_bpe() -> str:
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tok.train_from_iterator(CORPUS, trainer=trainer)
     return tok.to_str()
+
+
+def one_image_batch(processor, photos):
+    """A one-image training batch (user question, assistant answer) with labels = input ids."""
+    text = processor.apply_chat_template([{"role": "user", "content": "<image>\nRate it."},
+                                          {"role": "assistant", "content": "The quality is good."}])
+    batch = processor([text], photos[:1])
+    batch["labels"] = batch["input_ids"].clone()
+    return batch
 
 
 def plain_tokenizer() -> PreTrainedTokenizerFast:

@@ -14,13 +14,7 @@ from aesthetic_mllm.model.adaptation import (
 )
 from aesthetic_mllm.model.loading import from_preset, load_model
 
-
-def _batch(processor, photos):
-    text = processor.apply_chat_template([{"role": "user", "content": "<image>\nRate it."},
-                                          {"role": "assistant", "content": "The quality is good."}])
-    batch = processor([text], photos[:1])
-    batch["labels"] = batch["input_ids"].clone()
-    return batch
+from .helpers import one_image_batch
 
 
 def test_freeze_policy_per_part():
@@ -47,7 +41,7 @@ def test_lora_and_qlora_train_a_step_and_reload_from_peft_files(method, tiny_dir
     assert any("lora_A" in n for n in names) and any("modules_to_save" in n and ".mfa." in n for n in names)
     assert not any("vision_tower" in n and "lora" in n for n in names)
 
-    batch = _batch(processor, photos)
+    batch = one_image_batch(processor, photos)
     before = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
     optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
     loss = model(**batch).loss
@@ -66,7 +60,7 @@ def test_lora_and_qlora_train_a_step_and_reload_from_peft_files(method, tiny_dir
 def test_gradient_checkpointing_gives_the_same_gradients(photos):
     torch.manual_seed(0)
     model, processor = from_preset("tiny")
-    batch = _batch(processor, photos)
+    batch = one_image_batch(processor, photos)
     model(**batch).loss.backward()
     plain = model.mfa.projectors["low"][0].weight.grad.clone()
     model.zero_grad()

@@ -23,15 +23,7 @@ from aesthetic_mllm.model.loading import (
 )
 from aesthetic_mllm.model.special_tokens import LEVEL_TOKENS
 
-from .helpers import plain_tokenizer
-
-PROMPT = [{"role": "user", "content": "<image>\nRate it."}, {"role": "assistant", "content": "The quality is good."}]
-
-
-def _batch(processor, photos):
-    batch = processor([processor.apply_chat_template(PROMPT)], photos[:1])
-    batch["labels"] = batch["input_ids"].clone()
-    return batch
+from .helpers import one_image_batch, plain_tokenizer
 
 
 def _frame_rows(model, processor) -> torch.Tensor:
@@ -57,7 +49,7 @@ def test_frame_rows_learn_while_the_llm_is_frozen_and_no_llm_row_moves(method, p
     other_ids = torch.tensor([[20, 21, 22, 300]])
     with torch.no_grad():
         others = model.embed_inputs(other_ids).clone()
-    _step(model, _batch(processor, photos))
+    _step(model, one_image_batch(processor, photos))
     after = _frame_rows(model, processor)
     assert all(not torch.allclose(after[i], frames[i]) for i in range(len(LEVEL_TOKENS))), "a frame row did not learn"
     assert torch.equal(model.get_input_embeddings().weight, table)  # the LLM's embedding matrix is untouched
@@ -78,7 +70,7 @@ def test_lora_adapter_saves_and_reloads_the_trained_frame_rows(method, tiny_dir,
     model, processor = load_model(tiny_dir, quantization_config=quantization_config(cfg))
     model = apply_adaptation(model, cfg)
     frames = _frame_rows(model, processor)
-    batch = _batch(processor, photos)
+    batch = one_image_batch(processor, photos)
     _step(model, batch)
     trained = _frame_rows(model, processor)
     assert not torch.allclose(trained, frames)

@@ -13,19 +13,13 @@ from aesthetic_mllm.config import AdaptationConfig, ModelConfig
 from aesthetic_mllm.model.adaptation import apply_adaptation, quantization_config
 from aesthetic_mllm.model.loading import build_model
 
+from .helpers import one_image_batch
+
 ADAPTATIONS = {
     "lora": AdaptationConfig(method="lora", lora_r=4, lora_alpha=8),
     "full_llm_frozen": AdaptationConfig(method="full", train_llm=False),  # stage 1
     "full": AdaptationConfig(method="full", train_llm=True),
 }
-
-
-def _batch(processor, photos):
-    text = processor.apply_chat_template([{"role": "user", "content": "<image>\nRate it."},
-                                          {"role": "assistant", "content": "The quality is good."}])
-    batch = processor([text], photos[:1])
-    batch["labels"] = batch["input_ids"].clone()
-    return batch
 
 
 @pytest.mark.parametrize("source", ["preset", "saved"])
@@ -48,7 +42,7 @@ def test_bf16_recipe_trains_fp32_master_weights_and_stores_frozen_parts_in_bf16(
     before = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
     optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        loss = model(**_batch(processor, photos)).loss
+        loss = model(**one_image_batch(processor, photos)).loss
     loss.backward()
     optim.step()
     assert torch.isfinite(loss)
