@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from .prompts import Message
+from .prompts import ANSWER_TEMPLATE, Message, scoring_conversation
 from .tokens import IMAGE_TOKEN
 
 if TYPE_CHECKING:
@@ -241,8 +241,6 @@ def answer_choices(conversations: Sequence[Sequence[Message]], phrases: Sequence
 
 def rating_word_ids(processor: AestheticProcessor, words: Sequence[str], answer_template: str | None = None) -> list[int]:
     """Each rating word's token id in context: at its position in the rendered scoring answer."""
-    from .prompts import ANSWER_TEMPLATE, scoring_conversation
-
     template = answer_template or ANSWER_TEMPLATE
     return answer_choices([scoring_conversation(w, answer_template=template) for w in words], words, processor)[1]
 
