@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -35,11 +36,13 @@ SKIPPABLE = (DataError, SampleTooLongError, OSError)
 class TaskDataset(Dataset):
     """A map-style dataset mixing tasks by weight over a set of records.
 
-    The plan is fixed by ``seed``: sample ``i`` has a task drawn by the mixture weights (among
-    tasks that accept at least one record) and that task's next record in a seeded permutation
-    of the records it accepts, so every accepted record is used before one repeats. ``num_samples``
-    defaults to the number of records usable by any task. Builder choices for sample ``i`` use an
-    rng seeded by ``(seed, i)``.
+    The plan is fixed by ``seed``: each task (among those that accept at least one record) gets
+    its share of the samples by the mixture weights, exactly, in a seeded order; each of its
+    samples takes the task's next record in a seeded permutation of the records it accepts, so
+    every accepted record is used before one repeats. ``num_samples`` defaults to the smallest
+    epoch in which every task uses each record it accepts at least once (a scored record drawn
+    for commenting still gets its score in the same epoch). Builder choices for sample ``i`` use
+    an rng seeded by ``(seed, i)``.
 
     Images are decoded in ``__getitem__``. A sample whose image is missing or corrupt, or that
     cannot fit ``max_length``, is skipped: the next good sample is returned and the skip is
@@ -71,8 +74,9 @@ class TaskDataset(Dataset):
         self.weights = {n: float(w) for n, w in task_mixture.items() if w > 0 and eligible[n]}
         if not self.weights:
             raise ValueError(f"no record is usable by any task of {sorted(task_mixture)}")
-        usable = len(set().union(*(eligible[n] for n in self.weights)))
-        self._plan = self._make_plan(eligible, num_samples if num_samples is not None else usable)
+        total = sum(self.weights.values())
+        epoch = max(math.ceil(len(eligible[n]) * total / w - 1e-9) for n, w in self.weights.items())
+        self._plan = self._make_plan(eligible, num_samples if num_samples is not None else epoch)
         self._lengths: list[int] | None = None
         self._skips: Counter[str] = Counter()
         self._word_ids: dict[tuple, list[int]] = {}
@@ -93,7 +97,13 @@ class TaskDataset(Dataset):
     def _make_plan(self, eligible: dict[str, list[int]], size: int) -> list[tuple[str, int]]:
         rng = random.Random(self.seed)
         names = sorted(self.weights)
-        drawn = rng.choices(names, weights=[self.weights[n] for n in names], k=size)
+        total = sum(self.weights.values())
+        exact = {n: size * self.weights[n] / total for n in names}
+        counts = {n: math.floor(exact[n]) for n in names}
+        for n in sorted(names, key=lambda n: counts[n] - exact[n])[: size - sum(counts.values())]:
+            counts[n] += 1  # largest remainders
+        drawn = [n for n in names for _ in range(counts[n])]
+        rng.shuffle(drawn)
         orders = {n: rng.sample(eligible[n], len(eligible[n])) for n in names}
         used: Counter[str] = Counter()
         plan = []

@@ -48,7 +48,7 @@ def test_items_are_deterministic_for_a_seed(tiny, records):
     _, processor = tiny
     a = TaskDataset(records, MIXTURE, processor, max_length=512, seed=7)
     b = TaskDataset(records, MIXTURE, processor, max_length=512, seed=7)
-    assert len(a) == len(records)
+    assert len(a) == len(b)
     for i in (0, 5, 11):
         assert torch.equal(a[i]["input_ids"], b[i]["input_ids"]) and torch.equal(a[i]["labels"], b[i]["labels"])
     c = TaskDataset(records, MIXTURE, processor, max_length=512, seed=8)
@@ -115,3 +115,18 @@ def test_bad_mixtures_are_clear_errors(tiny, records):
         TaskDataset(records, {"suggesting": 1.0}, processor, max_length=64)
     with pytest.raises(ValueError, match="weights"):
         TaskDataset(records, {"scoring": -1.0}, processor, max_length=64)
+
+
+def test_one_epoch_uses_every_record_of_every_task(tiny, records):
+    """Under a mixture each task sees each record it accepts at least once per epoch (a scored record
+    drawn as a comment must not lose its score for the whole run), in the mixture's proportions."""
+    _, processor = tiny
+    ds = TaskDataset(records, MIXTURE, processor, max_length=512, seed=3)
+    for name, task in ds.tasks.items():
+        accepted = {i for i, r in enumerate(ds.records) if task.accepts(r)}
+        planned = {ds._plan[i][1] for i in range(len(ds)) if ds.task_of(i) == name}
+        assert planned == accepted, f"task {name}: records {sorted(accepted - planned)} never planned in an epoch"
+    counts = Counter(ds.task_of(i) for i in range(len(ds)))
+    total = sum(MIXTURE.values())
+    for name, weight in MIXTURE.items():
+        assert abs(counts[name] - len(ds) * weight / total) <= 1, (name, counts, len(ds))
