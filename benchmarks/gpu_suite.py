@@ -169,7 +169,7 @@ def make_processor(cfg: dict[str, Any]):
                                            image_std=[0.5] * 3)
     ids = {"image_token_id": tokenizer.convert_tokens_to_ids(IMAGE_TOKEN),
            "level_token_ids": [tokenizer.convert_tokens_to_ids(t) for t in LEVEL_TOKENS]}
-    processor = AestheticProcessor(tokenizer, image_processor, [32, 32, 32], 1)
+    processor = AestheticProcessor(image_processor, tokenizer, [32, 32, 32], 1)
     return processor, ids
 
 

@@ -1,6 +1,6 @@
 """The model: vision tower, MFA module and causal LM; presets, processor, loading, adaptation."""
 
-from transformers import AutoConfig, AutoModel, AutoModelForImageTextToText
+from transformers import AutoConfig, AutoModel, AutoModelForImageTextToText, AutoProcessor
 
 from .configuration import LEVELS, AestheticMLLMConfig
 from .mfa import MFAOutput, MultiScaleFeatureAlignment
@@ -10,6 +10,7 @@ from .processor import AestheticProcessor
 AutoConfig.register(AestheticMLLMConfig.model_type, AestheticMLLMConfig, exist_ok=True)
 AutoModel.register(AestheticMLLMConfig, AestheticMLLMForConditionalGeneration, exist_ok=True)
 AutoModelForImageTextToText.register(AestheticMLLMConfig, AestheticMLLMForConditionalGeneration, exist_ok=True)
+AutoProcessor.register(AestheticMLLMConfig, AestheticProcessor, exist_ok=True)
 
 __all__ = [
     "LEVELS", "AestheticMLLMConfig", "AestheticMLLMForConditionalGeneration", "AestheticProcessor",

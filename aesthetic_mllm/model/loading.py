@@ -15,7 +15,7 @@ from .configuration import AestheticMLLMConfig
 from .mfa import MultiScaleFeatureAlignment
 from .modeling import AestheticMLLMForConditionalGeneration, keep_in_fp32
 from .presets import get_preset, text_config_dict, vision_config_dict
-from .processor import AestheticProcessor
+from .processor import AestheticProcessor, has_saved_processor
 from .special_tokens import IMAGE_TOKEN, LEVEL_TOKENS, add_special_tokens
 from .tokenizer import build_tiny_tokenizer
 
@@ -90,7 +90,7 @@ def _finish(model: AestheticMLLMForConditionalGeneration, tokenizer, image_proce
     model.language_model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.language_model.generation_config.eos_token_id = tokenizer.eos_token_id
     config = model.config
-    processor = AestheticProcessor(tokenizer, image_processor, config.num_queries, config.num_thematic_tokens,
+    processor = AestheticProcessor(image_processor, tokenizer, config.num_queries, config.num_thematic_tokens,
                                    resize=resize, image_size=_vision_image_size(config.vision_config))
     return model, processor
 
@@ -286,7 +286,7 @@ def load_model(path: str | Path, dtype: str = "float32", attn_implementation: st
 
         base_path = PeftConfig.from_pretrained(path).base_model_name_or_path
         base = _from_pretrained(base_path, fp32_parts, **kwargs)
-        processor_dir = path if (path / "aesthetic_processor.json").is_file() else base_path
+        processor_dir = path if has_saved_processor(path) else base_path
         return PeftModel.from_pretrained(base, path), AestheticProcessor.from_pretrained(processor_dir)
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"{path}: no config.json; not a saved model directory")

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 from PIL import Image
-from transformers import AutoImageProcessor, AutoTokenizer, BatchFeature
+from transformers import AutoImageProcessor, AutoTokenizer, BatchFeature, ProcessorMixin
+from transformers.image_processing_base import ImageProcessingMixin
+from transformers.tokenization_utils_base import PreTrainedTokenizerBase
+from transformers.utils import PROCESSOR_NAME
 
 from ..padding import pad_rows
 from .special_tokens import IMAGE_TOKEN, LEVEL_TOKENS, add_special_tokens, special_token_ids
 
-PROCESSOR_FILE = "aesthetic_processor.json"
+LEGACY_PROCESSOR_FILE = "aesthetic_processor.json"  # what earlier versions wrote; still loaded
 RESIZE_POLICIES = ("squash", "pad", "crop")
 
 
@@ -68,8 +72,13 @@ def fit_image(image: Image.Image, size: tuple[int, int], policy: str, fill: tupl
     raise ValueError(f"resize policy must be one of {RESIZE_POLICIES}, got {policy!r}")
 
 
-class AestheticProcessor:
+class AestheticProcessor(ProcessorMixin):
     """Turns (text with ``<image>`` placeholders, images) into model inputs.
+
+    A ``transformers`` processor (``ProcessorMixin``, as LLaVA's): ``save_pretrained`` writes the
+    tokenizer files and ``processor_config.json`` (the image processor and this processor's own
+    settings), ``from_pretrained`` / ``AutoProcessor.from_pretrained`` read them back, and
+    directories saved with the earlier ``aesthetic_processor.json`` still load.
 
     Each ``<image>`` id is expanded at the id level (robust to any tokenizer) into
     ``<low> q*n_low <middle> q*n_mid <high> q*n_high <thematic> q*n_theme`` where ``q`` is the
@@ -78,16 +87,22 @@ class AestheticProcessor:
     Images are brought to the model's input size by an explicit ``resize`` policy (``squash``,
     ``pad`` or ``crop``; see :func:`fit_image`) applied here, whatever the wrapped image
     processor would do by itself (CLIP's centre-crops): the image processor only rescales and
-    normalises. The policy and size are saved in ``aesthetic_processor.json``.
+    normalises. The policy and size are saved with the processor.
+
+    The chat template is the tokenizer's (one template, saved once as ``chat_template.jinja``).
     """
 
-    def __init__(self, tokenizer, image_processor, num_queries: Sequence[int], num_thematic_tokens: int,
-                 resize: str = "squash", image_size: int | Sequence[int] | None = None):
+    attributes = ["image_processor", "tokenizer"]
+
+    def __init__(self, image_processor: ImageProcessingMixin, tokenizer: PreTrainedTokenizerBase,
+                 num_queries: Sequence[int], num_thematic_tokens: int, resize: str = "squash",
+                 image_size: int | Sequence[int] | None = None, chat_template: str | dict[str, str] | None = None):
         if resize not in RESIZE_POLICIES:
             raise ValueError(f"resize policy must be one of {RESIZE_POLICIES}, got {resize!r}")
+        super().__init__(image_processor, tokenizer)  # checks each part's class (a swapped pair fails here)
+        if chat_template is not None:
+            tokenizer.chat_template = chat_template
         add_special_tokens(tokenizer)
-        self.tokenizer = tokenizer
-        self.image_processor = image_processor
         self.resize = resize
         if image_size is None:
             image_size = native_image_size(image_processor)
@@ -100,6 +115,17 @@ class AestheticProcessor:
         self.image_expansion = [
             tid for level, n in zip(LEVEL_TOKENS, counts, strict=True) for tid in (ids[level], *[self.image_token_id] * n)
         ]
+
+    @property
+    def chat_template(self) -> str | dict[str, str] | None:
+        """The tokenizer's chat template (the processor keeps no copy of its own)."""
+        tokenizer = self.__dict__.get("tokenizer")
+        return None if tokenizer is None else tokenizer.chat_template
+
+    @chat_template.setter
+    def chat_template(self, value: str | dict[str, str] | None) -> None:
+        if value is not None:
+            self.tokenizer.chat_template = value
 
     @property
     def level_token_ids(self) -> list[int]:
@@ -162,25 +188,30 @@ class AestheticProcessor:
     def apply_chat_template(self, messages: list[dict], add_generation_prompt: bool = False) -> str:
         return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
 
-    def save_pretrained(self, directory: str | Path) -> None:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        self.tokenizer.save_pretrained(directory)
-        self.image_processor.save_pretrained(directory)
-        (directory / PROCESSOR_FILE).write_text(json.dumps(
-            {"num_queries": self.num_queries, "num_thematic_tokens": self.num_thematic_tokens,
-             "resize": self.resize, "image_size": list(self.image_size)}, indent=2))
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path: str | Path, **kwargs: Any) -> AestheticProcessor:
+        """Load a saved processor: ``processor_config.json`` (or the earlier ``aesthetic_processor.json``)."""
+        directory = Path(pretrained_model_name_or_path)
+        if directory.is_dir() and not (directory / PROCESSOR_NAME).is_file():
+            if (directory / LEGACY_PROCESSOR_FILE).is_file():
+                return cls._from_legacy_dir(directory)
+            raise FileNotFoundError(f"{directory}: no {PROCESSOR_NAME} or {LEGACY_PROCESSOR_FILE}; "
+                                    "is it a model saved by aesthetic-mllm?")
+        return super().from_pretrained(pretrained_model_name_or_path, **kwargs)
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> AestheticProcessor:
-        directory = Path(directory)
-        meta_file = directory / PROCESSOR_FILE
-        if not meta_file.is_file():
-            raise FileNotFoundError(f"{meta_file}: not found; is {directory} a model saved by aesthetic-mllm?")
-        meta = json.loads(meta_file.read_text())
+    def _from_legacy_dir(cls, directory: Path) -> AestheticProcessor:
+        """A directory saved before the processor was a ``ProcessorMixin`` (tokenizer, image processor, json)."""
+        meta = json.loads((directory / LEGACY_PROCESSOR_FILE).read_text())
         tokenizer = AutoTokenizer.from_pretrained(directory)
         image_processor = AutoImageProcessor.from_pretrained(directory)
         # saved before the policy was explicit: keep what the model was trained with
         resize = meta.get("resize") or ("crop" if crops(image_processor) else "squash")
-        return cls(tokenizer, image_processor, meta["num_queries"], meta["num_thematic_tokens"], resize=resize,
+        return cls(image_processor, tokenizer, meta["num_queries"], meta["num_thematic_tokens"], resize=resize,
                    image_size=meta.get("image_size"))
+
+
+def has_saved_processor(directory: str | Path) -> bool:
+    """Whether ``directory`` holds a saved processor (either file format)."""
+    directory = Path(directory)
+    return (directory / PROCESSOR_NAME).is_file() or (directory / LEGACY_PROCESSOR_FILE).is_file()

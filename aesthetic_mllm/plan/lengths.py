@@ -59,7 +59,7 @@ def _processor(tokenizer, shapes: ModelShapes):
         from transformers import SiglipImageProcessor as ImageProcessor
     size = int(shapes.config.vision_config.image_size)
     config = shapes.config
-    return AestheticProcessor(tokenizer, ImageProcessor(size={"height": size, "width": size}), config.num_queries,
+    return AestheticProcessor(ImageProcessor(size={"height": size, "width": size}), tokenizer, config.num_queries,
                               config.num_thematic_tokens, image_size=size)
 
 

@@ -89,5 +89,5 @@ def tiny_model_for(tokenizer):
 
     image_processor = SiglipImageProcessorPil(size={"height": 96, "width": 96}, image_mean=[0.5] * 3,
                                               image_std=[0.5] * 3)
-    processor = AestheticProcessor(tokenizer, image_processor, config.num_queries, config.num_thematic_tokens)
+    processor = AestheticProcessor(image_processor, tokenizer, config.num_queries, config.num_thematic_tokens)
     return AestheticMLLMForConditionalGeneration(config).eval(), processor
