@@ -2,7 +2,8 @@
 
 Stage-2 mixture on the demo world (synthetic): scoring + commenting + suggesting + PIAA, whose
 prompts differ a lot in length (PIAA holds several images). Same model, same samples, same
-number of steps; only the batch order differs. Run:
+number of steps; only the batch order differs: the Trainer's random order (``group_by_length``
+off) against transformers' ``LengthGroupedSampler`` as the trainer feeds it (draft lengths). Run:
 
     .venv/bin/python benchmarks/train_throughput.py [--steps 30] [--batch 8]
 """
@@ -14,11 +15,17 @@ import random
 import time
 
 import torch
+from torch.utils.data import RandomSampler
 
-from aesthetic_mllm.data.collator import LengthGroupedSampler, MultimodalCollator, padding_waste
+from aesthetic_mllm.data.collator import MultimodalCollator, padding_waste
 from aesthetic_mllm.data.dataset import TaskDataset
 from aesthetic_mllm.data.sources import load_source
 from aesthetic_mllm.model.loading import from_preset
+from aesthetic_mllm.train.trainer import SeedableLengthGroupedSampler
+
+
+def _batches(order: list[int], size: int) -> list[list[int]]:
+    return [order[i : i + size] for i in range(0, len(order), size)]
 
 
 def measure(dataset: TaskDataset, collator, batches: list[list[int]], steps: int) -> float:
@@ -52,9 +59,8 @@ def main() -> None:
                           max_length=1024, seed=0)
     collator = MultimodalCollator(processor)
     lengths = dataset.lengths()
-    grouped = LengthGroupedSampler(lengths, args.batch, seed=0).batches()
-    shuffled = LengthGroupedSampler(lengths, args.batch, seed=0, mega_batch_mult=1).batches()
-    # mega_batch_mult=1 sorts only within a batch: the same as plain random batching
+    grouped = _batches(list(SeedableLengthGroupedSampler(args.batch, lengths, seed=0)), args.batch)
+    shuffled = _batches(list(RandomSampler(lengths, generator=torch.Generator().manual_seed(0))), args.batch)
     waste = {"random": padding_waste(lengths, shuffled), "grouped": padding_waste(lengths, grouped)}
     # time the same number of batches drawn at random from each epoch (not the first, longest ones)
     pick = random.Random(0)

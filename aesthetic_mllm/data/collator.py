@@ -1,12 +1,11 @@
-"""Batching: pad text, stack every image of the batch in prompt order; length-grouped sampling."""
+"""Batching: pad text, stack every image of the batch in prompt order; the padding a batch order wastes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
-from torch.utils.data import Sampler
 
 from ..contract.chat import IGNORE_INDEX
 from ..padding import pad_rows
@@ -105,43 +104,3 @@ def padding_waste(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -> f
     padded = sum(max(lengths[i] for i in b) * len(b) for b in batches if b)
     real = sum(lengths[i] for b in batches for i in b)
     return 1.0 - real / padded if padded else 0.0
-
-
-class LengthGroupedSampler(Sampler[int]):
-    """Indices shuffled, cut into mega-batches of ``batch_size * mega_batch_mult``, each sorted by
-    length (longest first), so consecutive ``batch_size`` chunks hold similar lengths.
-
-    The order depends only on ``seed`` and the epoch (``set_epoch``). The longest mega-batch's
-    first batch is moved to the front so an out-of-memory error shows up at the first step.
-    """
-
-    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int = 0, mega_batch_mult: int = 50):
-        if batch_size < 1 or mega_batch_mult < 1:
-            raise ValueError("batch_size and mega_batch_mult must be >= 1")
-        self.lengths = list(lengths)
-        self.batch_size, self.seed, self.mega_batch_mult = batch_size, seed, mega_batch_mult
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    def batches(self) -> list[list[int]]:
-        """This epoch's batches of indices (what a DataLoader with this sampler will form)."""
-        order = self._order()
-        return [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-
-    def _order(self) -> list[int]:
-        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
-        perm = torch.randperm(len(self.lengths), generator=generator).tolist()
-        size = self.batch_size * self.mega_batch_mult
-        megas = [sorted(perm[i : i + size], key=lambda j: -self.lengths[j]) for i in range(0, len(perm), size)]
-        if len(megas) > 1:
-            longest = max(range(len(megas)), key=lambda m: self.lengths[megas[m][0]])
-            megas[0][0], megas[longest][0] = megas[longest][0], megas[0][0]
-        return [i for mega in megas for i in mega]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._order())

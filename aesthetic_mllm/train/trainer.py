@@ -2,19 +2,20 @@
 
 Hooks used: ``compute_loss`` (soft rating-word labels, stage-1 parts, a non-finite loss
 stops the run naming step and samples), ``create_optimizer`` (per-module learning rates),
-``_get_train_sampler`` (length-grouped order; the Trainer's own DataLoader around it) and
-``log`` (loss parts averaged).
+``_get_train_sampler`` (transformers' ``LengthGroupedSampler`` fed the dataset's draft lengths,
+seeded per epoch; the Trainer's own DataLoader around it) and ``log`` (loss parts averaged).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
 from transformers import Trainer
+from transformers.trainer_pt_utils import LengthGroupedSampler
 
-from ..data.collator import LengthGroupedSampler
 from .losses import soft_label_lm_loss
 
 PART_PREFIXES = {"vision": "vision_tower", "mfa": "mfa", "llm": "language_model"}
@@ -24,13 +25,38 @@ class NonFiniteLossError(RuntimeError):
     """The loss became NaN or inf; the message names the step and the samples of the batch."""
 
 
+class SeedableLengthGroupedSampler(LengthGroupedSampler):
+    """transformers' ``LengthGroupedSampler`` (shuffled mega-batches, each sorted by length, the
+    longest batch first) whose generator is reseeded with ``seed + epoch`` at every pass, as
+    accelerate's ``SeedableRandomSampler`` does for the random order.
+
+    The order then depends only on the seed and the epoch the Trainer sets (``set_epoch``), not on
+    the global RNG: a run resumed in any epoch sees the batches an uninterrupted one would, and
+    every rank draws the same order before accelerate shards it.
+    """
+
+    def __init__(self, batch_size: int, lengths: Sequence[int], seed: int = 0):
+        super().__init__(batch_size, lengths=list(lengths), generator=torch.Generator())
+        self.seed, self.epoch = seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self) -> Iterator[int]:
+        self.generator.manual_seed(self.seed + self.epoch)
+        return super().__iter__()
+
+
 class AestheticTrainer(Trainer):
     def __init__(self, *args, rating_word_ids: list[int] | None = None, part_lrs: dict[str, float | None] | None = None,
-                 group_by_length: bool = True, **kwargs):
+                 group_by_length: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        grouped = self.args.train_sampling_strategy == "group_by_length"
+        if group_by_length is not None and group_by_length != grouped:
+            raise ValueError(f"group_by_length={group_by_length} disagrees with TrainingArguments."
+                             f"train_sampling_strategy={self.args.train_sampling_strategy!r}; set the latter only")
         self.rating_word_ids = rating_word_ids
         self.part_lrs = part_lrs or {}
-        self.group_by_length = group_by_length
         self.loss_is_scaled_for_ga = False
         self._parts: dict[str, list[float]] = defaultdict(list)
         self._skipped: Counter[str] = Counter()
@@ -40,14 +66,21 @@ class AestheticTrainer(Trainer):
         return {"worker": None, "counts": dict(self._skipped)}
 
     # -- data -----------------------------------------------------------------------------------
-    def _get_train_sampler(self, train_dataset=None) -> LengthGroupedSampler:
-        """Length-grouped (or seeded random) order, deterministic for the seed and the epoch, so a
-        resumed run sees the batches an uninterrupted one would. The Trainer builds the DataLoader
-        around it (worker seeding, persistent workers, prefetching, ``accelerate`` sharding)."""
+    def _get_train_sampler(self, train_dataset=None) -> torch.utils.data.Sampler | None:
+        """The Trainer's own sampler for ``args.train_sampling_strategy``, except that under
+        ``group_by_length`` a dataset with draft lengths (``lengths()``: no image decoded) gives them
+        to transformers' ``LengthGroupedSampler`` directly: the Trainer would otherwise read
+        ``dataset[i]`` for every item. Its batch size (per-device batch x accumulation steps) and
+        mega-batch size are the Trainer's; its generator is seeded by ``data_seed`` (else ``seed``)
+        and the epoch, so a resumed run sees the batches an uninterrupted one would (the random
+        order gets the same from accelerate's ``SeedableRandomSampler``). The Trainer builds the
+        DataLoader around it (worker seeding, persistent workers, prefetching, sharding)."""
         dataset = train_dataset if train_dataset is not None else self.train_dataset
-        lengths = dataset.lengths() if self.group_by_length else [1] * len(dataset)
-        mult = 50 if self.group_by_length else 1
-        return LengthGroupedSampler(lengths, self._train_batch_size, seed=self.args.seed, mega_batch_mult=mult)
+        if self.args.train_sampling_strategy != "group_by_length" or not hasattr(dataset, "lengths"):
+            return super()._get_train_sampler(dataset)
+        seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
+        return SeedableLengthGroupedSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps,
+                                            dataset.lengths(), seed=seed)
 
     # -- optimisation ---------------------------------------------------------------------------
     def create_optimizer(self, model=None):

@@ -53,6 +53,7 @@ def training_arguments(recipe: Recipe) -> TrainingArguments:
         dataloader_num_workers=workers, dataloader_persistent_workers=workers > 0, remove_unused_columns=False,
         use_cpu=not torch.cuda.is_available(), ddp_find_unused_parameters=True, deepspeed=t.deepspeed,
         disable_tqdm=not t.progress, logging_first_step=True,
+        train_sampling_strategy="group_by_length" if t.group_by_length else "random",
     )
 
 

@@ -1,9 +1,8 @@
-"""Collator (padding, ignore index, images in prompt order, text-only rows) and length grouping."""
+"""Collator (padding, ignore index, images in prompt order, text-only rows) and padding waste."""
 
 from __future__ import annotations
 
 import os
-import random
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -11,7 +10,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from aesthetic_mllm.contract.chat import IGNORE_INDEX, render_and_mask  # noqa: E402
-from aesthetic_mllm.data.collator import LengthGroupedSampler, MultimodalCollator, padding_waste  # noqa: E402
+from aesthetic_mllm.data.collator import MultimodalCollator, padding_waste  # noqa: E402
 from aesthetic_mllm.model.loading import from_preset  # noqa: E402
 
 
@@ -89,26 +88,3 @@ def test_images_given_as_pil_are_preprocessed(tiny, photos):
 def test_padding_waste_numbers():
     assert padding_waste([2, 4, 4, 4], [[0, 1], [2, 3]]) == pytest.approx(2 / 16)
     assert padding_waste([3, 3], [[0, 1]]) == 0.0
-
-
-def test_length_grouped_sampler_is_a_deterministic_permutation():
-    lengths = [random.Random(i).randint(10, 500) for i in range(1000)]
-    sampler = LengthGroupedSampler(lengths, batch_size=8, seed=3, mega_batch_mult=10)
-    first = list(sampler)
-    assert sorted(first) == list(range(1000)) and len(sampler) == 1000
-    assert list(LengthGroupedSampler(lengths, batch_size=8, seed=3, mega_batch_mult=10)) == first
-    sampler.set_epoch(1)
-    assert list(sampler) != first
-    sampler.set_epoch(0)
-    assert list(sampler) == first
-    assert lengths[first[0]] == max(lengths)
-
-
-def test_length_grouping_reduces_padding_waste():
-    rng = random.Random(0)
-    lengths = [rng.choice([40, 60, 300, 900]) + rng.randint(0, 30) for _ in range(2000)]
-    grouped = LengthGroupedSampler(lengths, batch_size=16, seed=0).batches()
-    order = list(range(len(lengths)))
-    rng.shuffle(order)
-    random_batches = [order[i : i + 16] for i in range(0, len(order), 16)]
-    assert padding_waste(lengths, grouped) < 0.5 * padding_waste(lengths, random_batches)

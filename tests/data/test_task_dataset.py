@@ -12,11 +12,12 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
-from aesthetic_mllm.data.collator import LengthGroupedSampler, MultimodalCollator  # noqa: E402
+from aesthetic_mllm.data.collator import MultimodalCollator  # noqa: E402
 from aesthetic_mllm.data.dataset import TaskDataset  # noqa: E402
 from aesthetic_mllm.data.images import open_image  # noqa: E402
 from aesthetic_mllm.data.schema import Record  # noqa: E402
 from aesthetic_mllm.model.loading import from_preset  # noqa: E402
+from aesthetic_mllm.train.trainer import SeedableLengthGroupedSampler  # noqa: E402
 
 MIXTURE = {"scoring": 2.0, "commenting": 1.0, "piaa": 1.0}
 
@@ -97,7 +98,7 @@ def test_lengths_do_not_decode_images_and_match_items(tiny, records):
 def test_dataloader_batches_reach_the_model(tiny, records):
     model, processor = tiny
     ds = TaskDataset(records, {**MIXTURE, "ssl": 1.0}, processor, max_length=512, seed=1)
-    sampler = LengthGroupedSampler(ds.lengths(), batch_size=4, seed=0, mega_batch_mult=2)
+    sampler = SeedableLengthGroupedSampler(4, ds.lengths(), seed=0)
     loader = DataLoader(ds, batch_size=4, sampler=sampler, collate_fn=MultimodalCollator(processor))
     ssl_items = [ds[i] for i in range(len(ds)) if ds.task_of(i) == "ssl"]
     assert ssl_items and all(item["pixel_values"].shape[0] in (1, 2) for item in ssl_items)
