@@ -48,6 +48,11 @@ class SeedableLengthGroupedSampler(LengthGroupedSampler):
 
 
 class AestheticTrainer(Trainer):
+    """The Trainer with soft rating-word labels, per-part learning rates and draft-length grouping.
+
+    ``args.train_sampling_strategy`` decides the order; ``group_by_length``, when given, must agree.
+    """
+
     def __init__(self, *args, rating_word_ids: list[int] | None = None, part_lrs: dict[str, float | None] | None = None,
                  group_by_length: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
