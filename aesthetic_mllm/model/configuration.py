@@ -46,8 +46,8 @@ class AestheticMLLMConfig(PreTrainedConfig):
         if self.num_thematic_tokens < 1:
             raise ValueError(f"num_thematic_tokens must be >= 1, got {self.num_thematic_tokens}")
         if self.layer_groups is None:
-            self.layer_groups = default_layer_groups(self.vision_config.num_hidden_layers)
-        check_layer_groups(self.layer_groups, self.vision_config.num_hidden_layers)
+            self.layer_groups = default_layer_groups(encoder_depth(self.vision_config))
+        check_layer_groups(self.layer_groups, encoder_depth(self.vision_config))
         if self.rating_words is None:
             self.rating_words = ["excellent", "good", "fair", "poor", "bad"]
 
@@ -60,6 +60,23 @@ class AestheticMLLMConfig(PreTrainedConfig):
     def num_image_features(self) -> int:
         """Feature vectors one image contributes (the ``<image>`` positions it fills)."""
         return sum(self.num_queries) + self.num_thematic_tokens
+
+
+def encoder_depth(vision_config) -> int:
+    """Hidden states after the embeddings: transformer blocks (ViT-style) or stages (ConvNeXt, ResNet)."""
+    return int(vision_config.num_hidden_layers)
+
+
+def encoder_widths(vision_config) -> list[int]:
+    """Channel width of each hidden state, index 0 being the embeddings' output.
+
+    ViT-style encoders (CLIP, SigLIP, DINOv2) keep one ``hidden_size``; convolutional ones
+    (ConvNeXt, ResNet) return feature maps whose width grows per stage (``hidden_sizes``).
+    """
+    if getattr(vision_config, "hidden_size", None) is not None:
+        return [int(vision_config.hidden_size)] * (encoder_depth(vision_config) + 1)
+    sizes = [int(w) for w in vision_config.hidden_sizes]
+    return [int(getattr(vision_config, "embedding_size", None) or sizes[0]), *sizes]
 
 
 def default_layer_groups(depth: int) -> list[list[int]]:

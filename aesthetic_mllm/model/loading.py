@@ -134,7 +134,7 @@ def _compose(config: AestheticMLLMConfig, vision: nn.Module, llm: nn.Module, dty
     return model
 
 
-def from_preset(name: str = "tiny", vision: str = "clip", llm: str = "llama", template: str = "chatml",
+def from_preset(name: str = "tiny", vision: str | None = None, llm: str = "llama", template: str = "chatml",
                 resize: str = DEFAULT_RESIZE, **config_overrides: Any):
     """A randomly initialised model of a preset size with the offline tokenizer."""
     preset = get_preset(name)
@@ -263,6 +263,16 @@ def _from_pretrained(path, fp32_parts: Sequence[str], **kwargs):
     return _own_memory(model)
 
 
+def attention_plan(config: AestheticMLLMConfig, attn_implementation: str) -> str | dict[str, str]:
+    """``attn_implementation`` for every part, but ``eager`` for a vision tower that has no attention
+    to dispatch (ConvNeXt, ResNet: transformers refuses ``sdpa`` for them)."""
+    vision_cls = AutoModel._model_mapping.get(type(config.vision_config), None)
+    flag = "_supports_flash_attn" if attn_implementation.startswith("flash") else "_supports_sdpa"
+    if attn_implementation == "eager" or vision_cls is None or getattr(vision_cls, flag, False):
+        return attn_implementation
+    return {"": attn_implementation, "text_config": attn_implementation, "vision_config": "eager"}
+
+
 def load_model(path: str | Path, dtype: str = "float32", attn_implementation: str = "sdpa",
                quantization_config=None, device_map=None, fp32_parts: Sequence[str] = ()):
     """Load a saved model (or a base model + PEFT adapter dir) and its processor.
@@ -285,11 +295,13 @@ def load_model(path: str | Path, dtype: str = "float32", attn_implementation: st
         from peft import PeftConfig, PeftModel
 
         base_path = PeftConfig.from_pretrained(path).base_model_name_or_path
+        kwargs["attn_implementation"] = attention_plan(AutoConfig.from_pretrained(base_path), attn_implementation)
         base = _from_pretrained(base_path, fp32_parts, **kwargs)
         processor_dir = path if has_saved_processor(path) else base_path
         return PeftModel.from_pretrained(base, path), AestheticProcessor.from_pretrained(processor_dir)
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"{path}: no config.json; not a saved model directory")
+    kwargs["attn_implementation"] = attention_plan(AutoConfig.from_pretrained(path), attn_implementation)
     return _from_pretrained(path, fp32_parts, **kwargs), AestheticProcessor.from_pretrained(path)
 
 
@@ -332,7 +344,7 @@ def build_model(cfg, quantization_config=None):
         else:
             model, processor = from_preset(cfg.preset)
             cast_parts(model, dtype, fp32)
-        model.set_attn_implementation(cfg.attn_implementation)
+        model.set_attn_implementation(attention_plan(model.config, cfg.attn_implementation))
     if getattr(cfg, "resize", None):
         processor.resize = cfg.resize
     return model, processor

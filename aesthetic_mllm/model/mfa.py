@@ -3,6 +3,10 @@
 Each level (low / middle / high) owns learnable aesthetic queries that read a group of
 encoder layers (shallow, middle, deep) through cross-attention; a pooled global feature
 gives the thematic token(s). Every group is projected to the LLM width.
+
+Encoders whose hidden states are feature maps (ConvNeXt, ResNet: ``(images, channels, h, w)``,
+wider and smaller per stage) are read as tokens (one per position); a group of layers that
+differ in shape is projected layer by layer and read as one token set.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .configuration import LEVELS, AestheticMLLMConfig
+from .configuration import LEVELS, AestheticMLLMConfig, encoder_widths
 
 
 class _Attention(nn.Module):
@@ -53,22 +57,45 @@ class QFormerLayer(nn.Module):
         return queries + self.mlp(self.norm_mlp(queries))
 
 
-class QFormer(nn.Module):
-    """Learnable queries + stacked :class:`QFormerLayer` reading a weighted mix of encoder layers."""
+def as_tokens(hidden: torch.Tensor) -> torch.Tensor:
+    """(images, tokens, width) from a ViT state, or from a feature map (images, width, h, w)."""
+    return hidden.flatten(2).transpose(1, 2) if hidden.dim() == 4 else hidden
 
-    def __init__(self, num_queries: int, num_layers_read: int, vision_dim: int, dim: int, depth: int,
-                 heads: int, dropout: float):
+
+def _input_proj(width: int, dim: int) -> nn.Module:
+    return nn.Sequential(nn.LayerNorm(width), nn.Linear(width, dim))
+
+
+class QFormer(nn.Module):
+    """Learnable queries + stacked :class:`QFormerLayer` reading a weighted mix of encoder layers.
+
+    Layers of one width (``widths``, one per layer read) are mixed by softmax weights and then
+    projected; layers of different widths or sizes are each projected, weighted and read
+    side by side (their tokens concatenated).
+    """
+
+    def __init__(self, num_queries: int, widths: list[int], dim: int, depth: int, heads: int, dropout: float):
         super().__init__()
         self.queries = nn.Parameter(torch.randn(1, num_queries, dim) * 0.02)
-        self.layer_weights = nn.Parameter(torch.zeros(num_layers_read))
-        self.input_proj = nn.Sequential(nn.LayerNorm(vision_dim), nn.Linear(vision_dim, dim))
+        self.layer_weights = nn.Parameter(torch.zeros(len(widths)))
+        if len(set(widths)) == 1:
+            self.input_proj = _input_proj(widths[0], dim)
+        else:
+            self.layer_proj = nn.ModuleList(_input_proj(w, dim) for w in widths)
         self.layers = nn.ModuleList(QFormerLayer(dim, heads, dropout) for _ in range(depth))
         self.norm = nn.LayerNorm(dim)
 
-    def forward(self, hidden_states: list[torch.Tensor]) -> torch.Tensor:
+    def _features(self, hidden_states: list[torch.Tensor]) -> torch.Tensor:
         weights = self.layer_weights.softmax(0)
-        mixed = sum(w * h for w, h in zip(weights, hidden_states, strict=True))
-        features = self.input_proj(mixed)
+        states = [as_tokens(h) for h in hidden_states]
+        if hasattr(self, "layer_proj"):
+            return torch.cat([w * proj(h) for w, proj, h in zip(weights, self.layer_proj, states, strict=True)], 1)
+        if len({h.shape for h in states}) > 1:
+            raise ValueError(f"layers of one width must share a shape to be mixed, got {[tuple(h.shape) for h in states]}")
+        return self.input_proj(sum(w * h for w, h in zip(weights, states, strict=True)))
+
+    def forward(self, hidden_states: list[torch.Tensor]) -> torch.Tensor:
+        features = self._features(hidden_states)
         queries = self.queries.expand(features.shape[0], -1, -1)
         for layer in self.layers:
             queries = layer(queries, features)
@@ -96,19 +123,19 @@ class MultiScaleFeatureAlignment(nn.Module):
 
     def __init__(self, config: AestheticMLLMConfig):
         super().__init__()
-        vision_dim = config.vision_config.hidden_size
+        widths = encoder_widths(config.vision_config)
         llm_dim = config.text_config.hidden_size
         dim = config.mfa_hidden_size
         self.layer_groups = [list(g) for g in config.layer_groups]
         self.num_thematic_tokens = config.num_thematic_tokens
         self.qformers = nn.ModuleDict({
-            level: QFormer(n, len(group), vision_dim, dim, config.mfa_num_layers, config.mfa_num_heads,
+            level: QFormer(n, [widths[i] for i in group], dim, config.mfa_num_layers, config.mfa_num_heads,
                            config.mfa_dropout)
             for level, n, group in zip(LEVELS, config.num_queries, self.layer_groups, strict=True)
         })
         self.projectors = nn.ModuleDict({level: _projector(dim, llm_dim) for level in LEVELS})
         self.thematic = nn.Sequential(
-            nn.LayerNorm(vision_dim), nn.Linear(vision_dim, dim), nn.GELU(),
+            nn.LayerNorm(widths[-1]), nn.Linear(widths[-1], dim), nn.GELU(),
             nn.Linear(dim, config.num_thematic_tokens * llm_dim),
         )
         self.thematic_queries = nn.Linear(dim, dim)  # thematic state at MFA width, for stage-1 losses
@@ -120,7 +147,7 @@ class MultiScaleFeatureAlignment(nn.Module):
         for level, group in zip(LEVELS, self.layer_groups, strict=True):
             queries[level] = self.qformers[level]([hidden_states[i] for i in group])
             tokens[level] = self.projectors[level](queries[level])
-        pooled = hidden_states[-1].mean(dim=1)
+        pooled = as_tokens(hidden_states[-1]).mean(dim=1)
         theme = self.thematic[:3](pooled)
         queries["thematic"] = self.thematic_queries(theme).unsqueeze(1)
         tokens["thematic"] = self.thematic[3](theme).view(-1, self.num_thematic_tokens, self.llm_dim)

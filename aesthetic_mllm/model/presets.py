@@ -13,7 +13,7 @@ from typing import Any
 
 from ..registry import Registry
 
-VISION_TYPES = {"clip": "clip_vision_model", "siglip": "siglip_vision_model"}
+VISION_TYPES = {"clip": "clip_vision_model", "siglip": "siglip_vision_model", "convnext": "convnext"}
 TEXT_TYPES = {"llama": "llama", "qwen2": "qwen2"}
 
 
@@ -31,6 +31,7 @@ class Preset:
     num_queries: tuple[int, int, int]
     mfa_hidden: int
     vocab_size: int = 1024
+    vision: str = "clip"  # the encoder kind from_preset builds unless told otherwise
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -42,15 +43,29 @@ PRESETS.update({
     # blocks, grain and blur, which live at the scale of a few pixels, reach the encoder.
     "demo": Preset(image_size=96, patch_size=8, vision_hidden=64, vision_layers=6, text_hidden=128,
                    text_layers=4, heads=4, num_queries=(8, 8, 8), mfa_hidden=64),
+    # The demo widths on a ConvNeXt (4-px stem, four stages): local statistics (grain, blur, JPEG
+    # blocks) are what convolutions see first.
+    "demo_convnext": Preset(image_size=96, patch_size=4, vision_hidden=64, vision_layers=4, text_hidden=128,
+                            text_layers=4, heads=4, num_queries=(8, 8, 8), mfa_hidden=64, vision="convnext"),
     "small": Preset(image_size=224, patch_size=16, vision_hidden=256, vision_layers=9, text_hidden=512,
                     text_layers=6, heads=8, num_queries=(32, 32, 32), mfa_hidden=256, vocab_size=2048),
 })
 
 
-def vision_config_dict(preset: Preset, kind: str = "clip") -> dict[str, Any]:
-    """A vision-encoder config of the preset's size (``kind`` is clip or siglip)."""
+def vision_config_dict(preset: Preset, kind: str | None = None) -> dict[str, Any]:
+    """A vision-encoder config of the preset's size (``kind``: clip, siglip or convnext; default the preset's).
+
+    A ConvNeXt is the standard layout at the preset's width: a 4-px stem and four stages of two
+    blocks, ``vision_hidden`` x (1/2, 1, 2, 2) wide, each halving the map: feature maps of growing
+    width and shrinking size (24, 12, 6, 3 px at 96 px).
+    """
+    kind = kind or preset.vision
     if kind not in VISION_TYPES:
         raise ValueError(f"unknown vision kind {kind!r}; choose from {sorted(VISION_TYPES)}")
+    if kind == "convnext":
+        h = preset.vision_hidden
+        return {"model_type": "convnext", "num_channels": 3, "patch_size": 4, "image_size": preset.image_size,
+                "hidden_sizes": [h // 2, h, 2 * h, 2 * h], "depths": [2, 2, 2, 2]}
     return {
         "model_type": VISION_TYPES[kind], "hidden_size": preset.vision_hidden,
         "intermediate_size": 4 * preset.vision_hidden, "num_hidden_layers": preset.vision_layers,
