@@ -157,6 +157,9 @@ class TaskDataset(Dataset):
         return encoded.located
 
     def __getitem__(self, index: int) -> dict[str, Any]:
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"sample index {index} out of range for {len(self)} samples")
+        index %= len(self)
         skipped: list[str] = []
         for attempt in range(len(self)):
             current = (index + attempt) % len(self)

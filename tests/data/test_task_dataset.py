@@ -131,3 +131,13 @@ def test_one_epoch_uses_every_record_of_every_task(tiny, records):
     total = sum(MIXTURE.values())
     for name, weight in MIXTURE.items():
         assert abs(counts[name] - len(ds) * weight / total) <= 1, (name, counts, len(ds))
+
+
+def test_an_index_past_the_end_raises_so_iteration_ends(tiny, records):
+    """Python's sequence protocol (``for item in dataset``, ``list(dataset)``) stops at IndexError; a dataset
+    that wraps indices around never ends (transformers' length fallback iterates it)."""
+    _, processor = tiny
+    ds = TaskDataset(records[:12], {"commenting": 1.0}, processor, max_length=512)
+    with pytest.raises(IndexError, match="out of range"):
+        ds[len(ds)]
+    assert len(list(ds)) == len(ds)
