@@ -99,6 +99,23 @@ class AestheticMLLMForConditionalGeneration(AestheticMLLMPreTrainedModel):
     def set_output_embeddings(self, value: nn.Module) -> None:
         self.language_model.set_output_embeddings(value)
 
+    def enable_input_require_grads(self) -> None:
+        """Make the LLM's input embeddings require grad (what PEFT and checkpointing a frozen LLM need).
+
+        transformers' default hooks the input embeddings of every sub-model, the vision tower's patch
+        embedding included: a frozen tower would then run its whole backward pass for nothing.
+        """
+        def require_grads(module, inputs, output):
+            output.requires_grad_(True)
+
+        self._require_grads_hook = self.language_model.get_input_embeddings().register_forward_hook(require_grads)
+
+    def disable_input_require_grads(self) -> None:
+        hook = getattr(self, "_require_grads_hook", None)
+        if hook is not None:
+            hook.remove()
+            self._require_grads_hook = None
+
     def resize_token_embeddings(self, *args, **kwargs):
         embeddings = self.language_model.resize_token_embeddings(*args, **kwargs)
         self.config.text_config.vocab_size = self.language_model.config.vocab_size

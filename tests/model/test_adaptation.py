@@ -57,6 +57,25 @@ def test_lora_and_qlora_train_a_step_and_reload_from_peft_files(method, tiny_dir
         torch.testing.assert_close(model(**batch).logits, reloaded.eval()(**batch).logits, atol=1e-5, rtol=0)
 
 
+
+@pytest.mark.parametrize("method", ["lora", "qlora"])
+def test_a_frozen_vision_tower_runs_no_backward_under_lora(method, tiny_dir, photos):
+    """Only the LLM's input embeddings are made to require grad (for checkpointing a frozen LLM): a frozen
+    vision tower's activations must not, or every step backpropagates through the whole encoder for nothing."""
+    if method == "qlora":
+        pytest.importorskip("bitsandbytes")
+    cfg = AdaptationConfig(method=method, lora_r=4, lora_alpha=8, train_vision=False, train_mfa=True)
+    model, processor = load_model(tiny_dir, quantization_config=quantization_config(cfg))
+    model = apply_adaptation(model, cfg, gradient_checkpointing=True)
+    seen = {}
+    base = model.get_base_model()
+    base.vision_tower.register_forward_hook(lambda m, i, out: seen.update(vision=out.last_hidden_state.requires_grad))
+    base.language_model.get_input_embeddings().register_forward_hook(
+        lambda m, i, out: seen.update(text=out.requires_grad))
+    model.train()
+    model(**one_image_batch(processor, photos)).loss.backward()
+    assert seen == {"vision": False, "text": True}
+
 def test_gradient_checkpointing_gives_the_same_gradients(photos):
     torch.manual_seed(0)
     model, processor = from_preset("tiny")
