@@ -1,8 +1,8 @@
 """Model presets built from configs in code (no weights, no downloads).
 
-``tiny`` (~1.5M params) is what tests share; ``demo`` (same widths, 8-px patches) is the
-quickstart's model; ``small`` (~25M) is the
-larger size the benchmarks use. Both pair a CLIP-style encoder with a Llama-style LM; the
+``tiny`` (~1.5M params) is what tests share; ``demo`` (same widths, 8-px patches) and
+``demo_convnext`` (the same widths on a ConvNeXt tower: the quickstart's model) are the demo
+world's models; ``small`` (~25M) is the larger size the benchmarks use. Both pair a CLIP-style encoder with a Llama-style LM; the
 ``tiny_parts`` helper gives the same size for any {clip, siglip} x {llama, qwen2} pair.
 """
 
