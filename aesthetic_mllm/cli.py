@@ -147,6 +147,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def subcommands(parser: argparse.ArgumentParser | None = None) -> list[list[str]]:
+    """Every (nested) subcommand path of the CLI, read from argparse itself (e.g. ``["data", "check"]``)."""
+    paths: list[list[str]] = []
+
+    def walk(node: argparse.ArgumentParser, prefix: list[str]) -> None:
+        for action in node._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    paths.append([*prefix, name])
+                    walk(child, [*prefix, name])
+
+    walk(parser or build_parser(), [])
+    return paths
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; errors in user input print one line and exit 2."""
     args = build_parser().parse_args(argv)

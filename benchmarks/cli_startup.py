@@ -28,23 +28,6 @@ _PROBE = ("import sys, runpy\n"
           "sys.stderr.write('TORCH=%d\\n' % ('torch' in sys.modules))\n")
 
 
-def subcommands() -> list[list[str]]:
-    """Every (nested) subcommand path of the CLI parser, read from argparse itself."""
-    from aesthetic_mllm.cli import build_parser
-
-    paths: list[list[str]] = []
-
-    def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for name, child in action.choices.items():
-                    paths.append([*prefix, name])
-                    walk(child, [*prefix, name])
-
-    walk(build_parser(), [])
-    return paths
-
-
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -69,6 +52,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--top-only", action="store_true", help="time only the top-level --help")
     args = parser.parse_args()
+    from aesthetic_mllm.cli import subcommands
+
     commands = [[]] + ([] if args.top_only else subcommands())
     worst = 0.0
     for cmd in commands:

@@ -6,14 +6,13 @@ The wall time is the benchmark's job (``benchmarks/cli_startup.py``), not a test
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 
 import pytest
 
-from aesthetic_mllm.cli import build_parser
+from aesthetic_mllm.cli import subcommands
 
 HEAVY = ("torch", "transformers", "peft", "accelerate", "datasets")
 _PROBE = """
@@ -28,21 +27,7 @@ sys.stderr.write("PROBE " + json.dumps({"code": code, "heavy": heavy}) + "\\n")
 """
 
 
-def _commands() -> list[list[str]]:
-    paths: list[list[str]] = [[]]
-
-    def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for name, child in action.choices.items():
-                    paths.append([*prefix, name])
-                    walk(child, [*prefix, name])
-
-    walk(build_parser(), [])
-    return paths
-
-
-COMMANDS = _commands()
+COMMANDS = [[], *subcommands()]
 
 
 def test_every_subcommand_is_probed():
