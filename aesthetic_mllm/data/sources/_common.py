@@ -142,6 +142,11 @@ def numeric_attributes(row: dict[str, Any], columns: Iterable[str]) -> dict[str,
     return out
 
 
+def worker_split(worker: str | None, test_workers: set[str] | None) -> str | None:
+    """The split of one worker's ratings: ``test`` for a held-out worker, else ``train`` (None without held-out workers)."""
+    return None if test_workers is None else ("test" if worker in test_workers else "train")
+
+
 class Collector:
     """Builds the records of one source load under the common rules."""
 
@@ -174,6 +179,13 @@ class Collector:
             raise DataError(file, f"no split: source '{self.source}' defines no '{self.split}' split for this data"
                                   f"{'; ' + self.split_hint if self.split_hint else ''}", field="split")
         return False
+
+    def keep_workers(self, column: str, test_workers: set[str] | None, file: str | Path):
+        """A row filter for ``read_table`` keeping the rows whose worker (``column``) falls in the requested
+        split (None when no workers are held out: every row is kept)."""
+        if test_workers is None:
+            return None
+        return lambda values: self.wants(worker_split(values.get(column), test_workers), file)
 
     def number(self, value: Any, file: str | Path, row: int | None, field: str,
                score_range: Range | None = None, image: str | None = None) -> float | None:

@@ -34,6 +34,7 @@ from ._common import (
     pick_file,
     resolve_root,
     to_float,
+    worker_split,
 )
 from ._tables import check_columns, read_lines, read_table
 from .registry import SourceResult, register_source
@@ -115,15 +116,14 @@ def _attributes(c: Collector, values: dict[str, Any], columns: dict[str, str], f
 
 def _raw(c: Collector, path: Path, images: Path, score_range: Range, test_workers: set[str] | None) -> None:
     name, slots, free_text = str(path), None, set()
-    keep = None if test_workers is None else (lambda v: c.wants("test" if v.get("WorkerId") in test_workers
-                                                               else "train", name))
+    keep = c.keep_workers("WorkerId", test_workers, name)
     for row, values in read_table(path, c.problems, required=["WorkerId"], keep=keep):
         if slots is None:
             slots = _slots(list(values))
             if not check_columns(path, list(values), ["Input.image_url1", "Answer.overallScore1"], c.problems):
                 return
         worker = values["WorkerId"]
-        split = None if test_workers is None else ("test" if worker in test_workers else "train")
+        split = worker_split(worker, test_workers)
         for columns in slots.values():
             url = values.get(columns.get("url", ""))
             if not url or "score" not in columns:
@@ -157,8 +157,7 @@ def _raw(c: Collector, path: Path, images: Path, score_range: Range, test_worker
 
 def _derived(c: Collector, path: Path, images: Path, score_range: Range, test_workers: set[str] | None) -> None:
     name = str(path)
-    keep = None if test_workers is None else (lambda v: c.wants("test" if v.get("worker") in test_workers
-                                                               else "train", name))
+    keep = c.keep_workers("worker", test_workers, name)
     for row, values in read_table(path, c.problems, required=["worker", "image_name", "score"],
                                   image_column="image_name", keep=keep):
         worker, image = values["worker"], values["image_name"]
@@ -168,7 +167,7 @@ def _derived(c: Collector, path: Path, images: Path, score_range: Range, test_wo
         score = c.number(values["score"], name, row, "score", score_range, image)
         if score is None:
             continue
-        split = None if test_workers is None else ("test" if worker in test_workers else "train")
+        split = worker_split(worker, test_workers)
         c.add(name, row, id=f"{worker}/{image}", images=[images / image], image_field="image_name",
               score=score, score_range=score_range, user_id=worker, split=split)
         if c.done:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problems
-from ._common import Collector, Range, choose_range, id_set, paused_gc, resolve_root, to_float
+from ._common import Collector, Range, choose_range, id_set, paused_gc, resolve_root, to_float, worker_split
 from ._tables import read_lines, read_table
 from .registry import SourceResult, register_source
 
@@ -50,12 +50,11 @@ def range_from_file(path: Path) -> tuple[Range, str] | None:
 
 def _workers(c: Collector, path: Path, images: Path, test_workers: set[str] | None, native: Range) -> None:
     name = str(path)
-    keep = None if test_workers is None else (lambda v: c.wants("test" if v.get("worker") in test_workers
-                                                               else "train", name))
+    keep = c.keep_workers("worker", test_workers, name)
     for row, values in read_table(path, c.problems, required=["worker", "imagePair", "score"],
                                   image_column="imagePair", keep=keep):
         worker, image = values["worker"], values["imagePair"]
-        split = None if test_workers is None else ("test" if worker in test_workers else "train")
+        split = worker_split(worker, test_workers)
         score = c.number(values["score"], name, row, "score", native, image)
         if score is not None:
             c.add(name, row, id=f"{worker}/{image}", images=[images / image], image_field="imagePair",
