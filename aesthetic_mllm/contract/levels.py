@@ -80,6 +80,13 @@ def parse_range(text: str | Sequence[float]) -> tuple[float, float]:
     return _check_range((lo, hi))
 
 
-def expected_level(probs: np.ndarray) -> np.ndarray:
-    """Probability-weighted level from (..., words) probabilities (best word first)."""
-    return probs @ np.arange(probs.shape[-1], 0, -1, dtype=np.float64)
+def expected_level(probs):
+    """Probability-weighted level from (..., words) probabilities (best word first).
+
+    A numpy array gives a float64 array; a torch tensor gives a tensor of its dtype on its device,
+    differentiable (the contract imports no torch: the weights are made by ``probs.new_tensor``).
+    """
+    weights = np.arange(probs.shape[-1], 0, -1, dtype=np.float64)
+    if hasattr(probs, "new_tensor"):
+        weights = probs.new_tensor(weights)
+    return probs @ weights

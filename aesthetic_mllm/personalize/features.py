@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from ..contract.levels import expected_level
 from ..data.images import as_image
 from ..scoring.scorer import AestheticScorer
 
@@ -33,8 +34,6 @@ class ScoringInputs:
                 embeds.append(self.model.embed_inputs(batch["input_ids"].to(scorer.device), pixels))
                 masks.append(batch["attention_mask"].to(scorer.device))
         self.embeds, self.attention_mask = torch.cat(embeds), torch.cat(masks)
-        n = len(self.word_ids)
-        self._level_values = torch.arange(n, 0, -1, dtype=torch.float32, device=self.embeds.device)
 
     def __len__(self) -> int:
         return int(self.embeds.shape[0])
@@ -52,4 +51,4 @@ class ScoringInputs:
         with torch.set_grad_enabled(grad):
             logits = self.model.language_model(inputs_embeds=self.embeds[idx], attention_mask=self.attention_mask[idx],
                                                logits_to_keep=1).logits[:, -1, self.word_ids]
-            return torch.softmax(logits.float(), dim=-1) @ self._level_values
+            return expected_level(torch.softmax(logits.float(), dim=-1))
