@@ -77,7 +77,7 @@ def _fit(recipe: Recipe, model, processor, dataset: TaskDataset, counts: dict[st
     trainer = AestheticTrainer(
         model=model, args=args, train_dataset=dataset, data_collator=MultimodalCollator(processor),
         callbacks=[CompleteCheckpointCallback(config), report_callback, *callbacks],
-        rating_word_ids=rating_ids, part_lrs=lrs, group_by_length=recipe.train.group_by_length,
+        rating_word_ids=rating_ids, part_lrs=lrs,
     )
     report_callback.skip_counts = trainer.skip_counts  # counted from the batches: exact with DataLoader workers
     if isinstance(model, Stage1Objective) and _is_peft(model.model) and _zero3(trainer):
