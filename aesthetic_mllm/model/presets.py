@@ -13,7 +13,8 @@ from typing import Any
 
 from ..registry import Registry
 
-VISION_TYPES = {"clip": "clip_vision_model", "siglip": "siglip_vision_model", "convnext": "convnext"}
+VISION_TYPES = {"clip": "clip_vision_model", "siglip": "siglip_vision_model", "convnext": "convnext",
+                "small_conv": "aesthetic_small_conv"}
 TEXT_TYPES = {"llama": "llama", "qwen2": "qwen2"}
 
 
@@ -47,6 +48,10 @@ PRESETS.update({
     # blocks) are what convolutions see first.
     "demo_convnext": Preset(image_size=96, patch_size=4, vision_hidden=64, vision_layers=4, text_hidden=128,
                             text_layers=4, heads=4, num_queries=(8, 8, 8), mfa_hidden=64, vision="convnext"),
+    # The demo widths on the small VGG-style tower (BatchNorm, first stage at full resolution): the
+    # quickstart's model, chosen by the encoder ceiling on the validation photos (docs/demo_world.md).
+    "demo_cnn": Preset(image_size=96, patch_size=1, vision_hidden=64, vision_layers=4, text_hidden=128,
+                       text_layers=4, heads=4, num_queries=(8, 8, 8), mfa_hidden=64, vision="small_conv"),
     "small": Preset(image_size=224, patch_size=16, vision_hidden=256, vision_layers=9, text_hidden=512,
                     text_layers=6, heads=8, num_queries=(32, 32, 32), mfa_hidden=256, vocab_size=2048),
 })
@@ -66,6 +71,10 @@ def vision_config_dict(preset: Preset, kind: str | None = None) -> dict[str, Any
         h = preset.vision_hidden
         return {"model_type": "convnext", "num_channels": 3, "patch_size": 4, "image_size": preset.image_size,
                 "hidden_sizes": [h // 2, h, 2 * h, 2 * h], "depths": [2, 2, 2, 2]}
+    if kind == "small_conv":
+        h = preset.vision_hidden
+        return {"model_type": VISION_TYPES[kind], "num_channels": 3, "image_size": preset.image_size,
+                "hidden_sizes": [h // 4, h // 2, h, 2 * h], "convs_per_stage": 2}
     return {
         "model_type": VISION_TYPES[kind], "hidden_size": preset.vision_hidden,
         "intermediate_size": 4 * preset.vision_hidden, "num_hidden_layers": preset.vision_layers,
