@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init-model", help="compose a model and save it with its tokenizer/processor")
     p.add_argument("out", help="output directory")
-    p.add_argument("--preset", default="tiny", help="preset size when composing from configs (tiny, demo, demo_convnext, small)")
+    p.add_argument("--preset", default="tiny", help="preset size when composing from configs (tiny, demo, demo_convnext, demo_cnn, small)")
     p.add_argument("--vision", help="local vision-model directory (CLIP, SigLIP, ...)")
     p.add_argument("--llm", help="local causal-LM directory (Llama, Qwen2, ...)")
     p.add_argument("--from-llava", help="local llava-hf checkpoint directory to reuse")

@@ -1,8 +1,8 @@
 """Model presets built from configs in code (no weights, no downloads).
 
-``tiny`` (~1.5M params) is what tests share; ``demo`` (same widths, 8-px patches) and
-``demo_convnext`` (the same widths on a ConvNeXt tower: the quickstart's model) are the demo
-world's models; ``small`` (~25M) is the larger size the benchmarks use. Both pair a CLIP-style encoder with a Llama-style LM; the
+``tiny`` (~1.5M params) is what tests share; ``demo`` (same widths, 8-px patches),
+``demo_convnext`` (the same widths on a ConvNeXt tower) and ``demo_cnn`` (on the small VGG-style
+tower of :mod:`.small_conv`: the quickstart's model) are the demo world's models; ``small`` (~25M) is the larger size the benchmarks use. Both pair a CLIP-style encoder with a Llama-style LM; the
 ``tiny_parts`` helper gives the same size for any {clip, siglip} x {llama, qwen2} pair.
 """
 
@@ -58,11 +58,12 @@ PRESETS.update({
 
 
 def vision_config_dict(preset: Preset, kind: str | None = None) -> dict[str, Any]:
-    """A vision-encoder config of the preset's size (``kind``: clip, siglip or convnext; default the preset's).
+    """A vision-encoder config of the preset's size (``kind``: clip, siglip, convnext or small_conv; default the preset's).
 
     A ConvNeXt is the standard layout at the preset's width: a 4-px stem and four stages of two
     blocks, ``vision_hidden`` x (1/2, 1, 2, 2) wide, each halving the map: feature maps of growing
-    width and shrinking size (24, 12, 6, 3 px at 96 px).
+    width and shrinking size (24, 12, 6, 3 px at 96 px). A small_conv is four stages
+    ``vision_hidden`` x (1/4, 1/2, 1, 2) wide behind a full-resolution stem (48, 24, 12, 6 px).
     """
     kind = kind or preset.vision
     if kind not in VISION_TYPES:
