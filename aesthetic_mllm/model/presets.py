@@ -2,7 +2,8 @@
 
 ``tiny`` (~1.5M params) is what tests share; ``demo`` (same widths, 8-px patches),
 ``demo_convnext`` (the same widths on a ConvNeXt tower) and ``demo_cnn`` (on the small VGG-style
-tower of :mod:`.small_conv`: the quickstart's model) are the demo world's models; ``small`` (~25M) is the larger size the benchmarks use. Both pair a CLIP-style encoder with a Llama-style LM; the
+tower of :mod:`.small_conv`: the quickstart's model) are the demo world's models; ``small``
+(~25M) is the larger size the benchmarks use. Both pair a CLIP-style encoder with a Llama-style LM; the
 ``tiny_parts`` helper gives the same size for any {clip, siglip} x {llama, qwen2} pair.
 """
 
