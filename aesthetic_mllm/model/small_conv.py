@@ -60,9 +60,10 @@ class SmallConvModel(PreTrainedModel):
         self.stem = _conv(config.num_channels, widths[0])
         self.stages = nn.ModuleList()
         for i, width in enumerate(widths):
-            in_widths = [widths[i - 1]] if i else []  # the stem is the first stage's first convolution
-            in_widths += [width] * (config.convs_per_stage - len(in_widths) - (i == 0))
-            self.stages.append(nn.Sequential(*(_conv(w, width) for w in in_widths), nn.MaxPool2d(2)))
+            convs = [_conv(widths[max(i - 1, 0)] if k == 0 else width, width) for k in range(config.convs_per_stage)]
+            first = 1 if i == 0 else 0  # the stem is the first stage's first convolution
+            self.stages.append(nn.Sequential(*convs[first:], nn.MaxPool2d(2)) if len(convs) > first
+                               else nn.MaxPool2d(2))
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
