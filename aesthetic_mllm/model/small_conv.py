@@ -61,7 +61,9 @@ class SmallConvModel(PreTrainedModel):
         self.stages = nn.ModuleList()
         for i, width in enumerate(widths):
             convs = [_conv(widths[max(i - 1, 0)] if k == 0 else width, width) for k in range(config.convs_per_stage)]
-            first = 1 if i == 0 else 0  # the stem is the first stage's first convolution
+            # The stem is the first stage's first convolution; the copy built here is dropped, and it
+            # stays because building it draws the init RNG that the measured seeded runs used.
+            first = 1 if i == 0 else 0
             self.stages.append(nn.Sequential(*convs[first:], nn.MaxPool2d(2)) if len(convs) > first
                                else nn.MaxPool2d(2))
         self.post_init()
