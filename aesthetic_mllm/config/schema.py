@@ -81,12 +81,14 @@ class TaskMixConfig:
 
 @dataclass
 class SSLConfig:
-    """Stage-1 loss weights; 0 switches a loss off (ablations)."""
+    """Stage-1 loss weights (0 switches a loss off: ablations) and the mix of the ``ssl`` task's kinds
+    (``kinds``: kind -> weight; None keeps the task's default mix, see ``data.tasks.ssl``)."""
 
     attribute_loss: float = 1.0
     contrastive_loss: float = 1.0
     lm_loss: float = 1.0
     contrastive_temperature: float = 0.07
+    kinds: dict[str, float] | None = None
 
 
 @dataclass

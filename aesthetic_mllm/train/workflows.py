@@ -60,7 +60,8 @@ def training_arguments(recipe: Recipe) -> TrainingArguments:
 def _dataset(recipe: Recipe, records, processor, mixture: dict[str, float], extras=None,
              words: Sequence[str] | None = None) -> TaskDataset:
     scoring = {"soft_labels": recipe.tasks.soft_labels, **({"words": list(words)} if words else {})}
-    options = {"scoring": scoring, "piaa": {"shots": recipe.tasks.piaa_shots}}
+    options = {"scoring": scoring, "piaa": {"shots": recipe.tasks.piaa_shots},
+               "ssl": {"kinds": recipe.ssl.kinds} if recipe.ssl.kinds else {}}
     return TaskDataset(records, mixture, processor, recipe.data.max_length, seed=recipe.train.seed,
                        task_options={k: v for k, v in options.items() if k in mixture}, extras=extras)
 

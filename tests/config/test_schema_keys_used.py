@@ -53,3 +53,19 @@ def test_stage1_mixes_llava_style_pairs_when_asked(tmp_path):
     assert stage_mixture(load_recipe(root / "quickstart" / "stage1.yaml", ["tasks.chat=0"])) == {"ssl": 1.0}
     stage2 = stage_mixture(load_recipe(root / "quickstart" / "stage2.yaml", ["tasks.chat=0.1"]))
     assert stage2["chat"] == 0.1 and stage2["scoring"] > 0
+
+
+def test_ssl_kinds_reach_the_stage1_task():
+    from aesthetic_mllm.config import load_recipe
+    from aesthetic_mllm.data.schema import Record
+    from aesthetic_mllm.data.tasks.ssl import KINDS
+    from aesthetic_mllm.model.loading import from_preset
+    from aesthetic_mllm.train.workflows import _dataset
+
+    _, processor = from_preset("tiny")
+    root = Path(__file__).resolve().parents[2] / "recipes" / "stage1" / "clip_l336_llama7b.yaml"
+    records = [Record(id="u0", source="t", images=["u0.jpg"])]
+    mixed = load_recipe(root, ["ssl.kinds={how_to_fix: 3, compare: 1}"])
+    assert mixed.ssl.kinds == {"how_to_fix": 3.0, "compare": 1.0}
+    assert _dataset(mixed, records, processor, {"ssl": 1.0}).tasks["ssl"].kinds == mixed.ssl.kinds
+    assert _dataset(load_recipe(root), records, processor, {"ssl": 1.0}).tasks["ssl"].kinds == KINDS

@@ -193,3 +193,10 @@ def test_ssl_attributes_with_real_pseudo_labels():
     sample = task.build(record(), random.Random(0))
     assert isinstance(sample.images[0], Image.Image)
     assert "thirds" in sample.meta["attributes"] and sample.meta["level"] == "middle"
+
+
+def test_ssl_kinds_are_checked():
+    with pytest.raises(ValueError, match="unknown ssl kinds.*how_to_fix"):
+        make_task("ssl", kinds={"how_to_fx": 1.0})
+    with pytest.raises(ValueError, match="positive sum"):
+        make_task("ssl", kinds={"compare": 0.0})
