@@ -15,7 +15,8 @@ import argparse
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="+", help="model directories (stage-2 outputs)")
+    parser.add_argument("models", nargs="*", default=["outputs/quickstart/stage2"],
+                        help="model directories (stage-2 outputs; default: the quickstart's stage 2)")
     parser.add_argument("--splits", default="train,val,test")
     args = parser.parse_args()
 
