@@ -5,9 +5,14 @@ LM loss alone on one self-supervised kind of the demo world's train photos (defa
 ``how_to_fix``: the answer names the fix of the edit applied to the photo, so the text alone
 cannot tell it). Every ``--every`` steps the answer loss on validation photos is printed with
 each sample's own image and with another sample's (``image_reliance.answer_losses``): the gap
-is what the model has learned to read from the pixels. Run:
+is what the model has learned to read from the pixels.
 
-    .venv/bin/python benchmarks/image_reading_curve.py [--kind how_to_fix] [--steps 1600] [--every 200]
+``--contrast W`` trains on pairs of samples of the same photo (two draws of the kind: for
+``how_to_fix``, two different edits) and adds ``W * relu(margin - (loss with the pair's other
+image - loss with its own))``: a hinge that only reading the pixels can lower. Run:
+
+    .venv/bin/python benchmarks/image_reading_curve.py [--kind how_to_fix] [--steps 1600] [--every 200] \
+        [--contrast 1.0 --margin 0.2]
 """
 
 from __future__ import annotations
@@ -22,10 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from image_reliance import SSL_KINDS, answer_losses  # noqa: E402
 
+PAIR_KINDS = ("compare", "what_changed")  # two images per sample: not swapped here
+
+
+def _answer_loss(model, batch, pixels):
+    return model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"],
+                 pixel_values=pixels).loss
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kind", default="how_to_fix", choices=SSL_KINDS)
+    parser.add_argument("--kind", default="how_to_fix", choices=[k for k in SSL_KINDS if k not in PAIR_KINDS])
     parser.add_argument("--preset", default="demo_cnn")
     parser.add_argument("--steps", type=int, default=1600)
     parser.add_argument("--every", type=int, default=200)
@@ -33,6 +45,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--train-samples", type=int, default=12800, help="distinct training samples drawn once")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--contrast", type=float, default=0.0,
+                        help="weight of the hinge against the same photo's other sample (0: off)")
+    parser.add_argument("--margin", type=float, default=0.2, help="hinge margin in nats per answer token")
     args = parser.parse_args()
 
     import torch
@@ -47,20 +62,32 @@ def main() -> None:
     train = load_source("world", None, split="train", subset="unlabeled", on_error="raise").records
     val = load_source("world", None, split="val", subset="scoring", on_error="raise").records
     start = time.perf_counter()
-    dataset = TaskDataset(train, {"ssl": 1.0}, processor, 1024, seed=args.seed + 1, num_samples=args.train_samples,
-                          task_options={"ssl": {"kinds": {args.kind: 1.0}}})
-    items = [dataset[i] for i in range(len(dataset))]
+    options = {"ssl": {"kinds": {args.kind: 1.0}}}
+    if args.contrast > 0:  # two samples of one photo each (its own dataset: seeded draws differ by index)
+        draw = random.Random(args.seed + 1)
+        photos = [TaskDataset([draw.choice(train)], {"ssl": 1.0}, processor, 1024, seed=k, num_samples=2,
+                              task_options=options) for k in range(args.train_samples // 2)]
+        groups = [[photo[0], photo[1]] for photo in photos]
+    else:
+        dataset = TaskDataset(train, {"ssl": 1.0}, processor, 1024, seed=args.seed + 1,
+                              num_samples=args.train_samples, task_options=options)
+        groups = [[dataset[i]] for i in range(len(dataset))]
+    per_batch = args.batch_size // len(groups[0])
     collate = MultimodalCollator(processor)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
     rng = random.Random(args.seed)
-    print(f"demo world (synthetic): {args.preset} from scratch, ssl kind {args.kind}, LM loss only, "
-          f"{len(items)} train samples built in {time.perf_counter() - start:.0f} s")
-    print("| step | train loss | val loss, own images | val loss, other photos' images | gap | seconds |")
+    objective = f"LM loss + same-photo contrast {args.contrast} (margin {args.margin})" if args.contrast else "LM loss only"
+    print(f"demo world (synthetic): {args.preset} from scratch, ssl kind {args.kind}, {objective}, "
+          f"{sum(map(len, groups))} train samples ({len(groups[0])} per photo) built in {time.perf_counter() - start:.0f} s")
+    print("| step | train loss, own images | val loss, own images | val loss, other photos' images | gap | seconds |")
     print("|---|---|---|---|---|---|")
     for step in range(1, args.steps + 1):
-        batch = collate(rng.sample(items, args.batch_size))
-        loss = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"],
-                     pixel_values=batch["pixel_values"]).loss
+        batch = collate([item for group in rng.sample(groups, per_batch) for item in group])
+        pixels = batch["pixel_values"]
+        own_loss = loss = _answer_loss(model, batch, pixels)
+        if args.contrast > 0:  # single-image kinds: swap the two images of each pair
+            swapped = pixels.view(-1, 2, *pixels.shape[1:]).flip(1).reshape(pixels.shape)
+            loss = loss + args.contrast * torch.relu(args.margin - (_answer_loss(model, batch, swapped) - own_loss))
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -69,7 +96,7 @@ def main() -> None:
             model.eval()
             own, other = answer_losses(model, processor, val, args.kind, 64)
             model.train()
-            print(f"| {step} | {loss.item():.4f} | {own:.4f} | {other:.4f} | {other - own:+.4f} | "
+            print(f"| {step} | {own_loss.item():.4f} | {own:.4f} | {other:.4f} | {other - own:+.4f} | "
                   f"{time.perf_counter() - start:.0f} |", flush=True)
 
 
