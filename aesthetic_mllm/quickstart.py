@@ -7,7 +7,8 @@ personalization on the train users. Everything is reported on held-out test phot
 in any stage (split by source photo), through the evaluation protocols in ``eval/world_*.yaml``:
 SRCC/PLCC of scores against the known quality (bootstrap CIs, within-photo SRCC), the stage-1
 ablation (the same stage-2 budget from scratch), suggestion accuracy beside its chance level,
-and in-context PIAA beside the population model. ``quickstart_report`` writes the Markdown,
+in-context PIAA beside the population model, and whether the stage-2 model looks at the image
+at all (its answer loss with each photo's own image and with another photo's). ``quickstart_report`` writes the Markdown,
 PNGs and the printed summary.
 """
 
@@ -31,7 +32,7 @@ from .resources import resource_dir
 from .train import train
 
 __all__ = ["evaluate_world_piaa", "evaluate_world_scoring", "evaluate_world_suggestions", "format_report",
-           "run_quickstart", "suggestion_chance"]
+           "image_reliance", "run_quickstart", "suggestion_chance"]
 
 RECIPES = resource_dir("recipes") / "quickstart"
 PIAA_SETTINGS = ["shots=[10]", "draws=10", "queries=24"]
@@ -175,9 +176,26 @@ def evaluate_quickstart(out: Path, runs: dict[str, Path], piaa_dir: Path | None,
     report["suggestions"] = evaluate_world_suggestions(runs["with_stage1"], evals / "suggestions")
     if piaa_dir is not None:
         report["piaa"] = evaluate_world_piaa(piaa_dir, runs["with_stage1"], evals / "piaa")
+    report["image_reliance"] = image_reliance(runs["with_stage1"])
     report["examples"] = _examples(runs["with_stage1"], report)
     timings["evaluation"] = round(time.perf_counter() - start, 1)
     return report
+
+
+def image_reliance(model_dir: str | Path, split: str = "test", tasks: tuple[str, ...] = ("scoring", "suggesting"),
+                   samples: int = 64) -> dict[str, dict[str, float]]:
+    """Per task, the answer loss on ``split``'s photos with their own images and with other photos'."""
+    from .evaluation.image_reliance import answer_losses
+    from .model.loading import load_model
+
+    model, processor = load_model(model_dir)
+    model.eval()
+    records = load_source("world", None, split=split, subset="scoring", on_error="raise").records
+    checks = {}
+    for task in tasks:
+        own, other = answer_losses(model, processor, records, task, samples)
+        checks[task] = {"own": own, "other": other}
+    return checks
 
 
 def _examples(model_dir: Path, report: dict, count: int = 6) -> list[dict]:

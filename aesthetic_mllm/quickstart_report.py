@@ -10,6 +10,9 @@ HEADER = ("Quickstart on the demo world (SYNTHETIC data: real photos from PyPI p
           "simulated scores and users)")
 
 
+RELIANCE_GAP = 0.01  # answer-loss gap (nats per token) below which the report calls a model blind
+
+
 def _ci(values: list[float] | None) -> str:
     return f" [{values[0]:.2f}, {values[1]:.2f}]" if values else ""
 
@@ -42,6 +45,14 @@ def format_report(report: dict[str, Any]) -> str:
                   f"| in-context, {p['k']} shots | {p['icl_srcc']:.3f} +- {p['icl_srcc_std']:.3f} |",
                   f"| population model (stage 2) | {p['population_srcc']:.3f} +- {p['population_srcc_std']:.3f} |",
                   "", f"In-context minus population: {p['gain']:+.3f} (better for {p['wins']} of {p['users']} users)."]
+    if report.get("image_reliance"):
+        checks = report["image_reliance"]
+        pairs = ", ".join(f"{task} {c['own']:.4f} / {c['other']:.4f}" for task, c in checks.items())
+        blind = all(c["other"] - c["own"] < RELIANCE_GAP for c in checks.values())
+        verdict = ("about equal: the answers come from the text, not yet from the pixels" if blind else
+                   "the answers depend on the image")
+        lines += ["", f"Does the stage-2 model look at the image? Answer loss on the test photos with each photo's "
+                      f"own image / another photo's: {pairs} ({verdict}; `benchmarks/image_reliance.py`)."]
     if report.get("examples"):
         lines += ["", "Held-out examples (known quality 0-1 and true score 1-10 beside the model's):", "",
                   "| image | known quality | true score | model score | applied edits | model advice | model comment |",

@@ -4,7 +4,7 @@ A preset (default ``demo_cnn``, from random weights, as in the quickstart) is tr
 LM loss alone on one self-supervised kind of the demo world's train photos (default
 ``how_to_fix``: the answer names the fix of the edit applied to the photo, so the text alone
 cannot tell it). Every ``--every`` steps the answer loss on validation photos is printed with
-each sample's own image and with another sample's (``image_reliance.answer_losses``): the gap
+each sample's own image and with another sample's (``evaluation.image_reliance``): the gap
 is what the model has learned to read from the pixels.
 
 ``--contrast W`` trains on pairs of samples of the same photo (two draws of the kind: for
@@ -19,13 +19,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from image_reliance import SSL_KINDS, answer_losses  # noqa: E402
+from aesthetic_mllm.evaluation.image_reliance import SSL_KINDS, answer_losses
 
 PAIR_KINDS = ("compare", "what_changed")  # two images per sample: not swapped here
 

@@ -4,7 +4,8 @@ For each task (the stage-1 ``ssl`` kinds and the stage-2 tasks), samples are bui
 world's validation photos and the mean answer-token loss is computed twice on the same batches:
 with each sample's own images, and with every image swapped for one of another sample in the
 batch (the "blind" control). A model that reads the image loses more without it; equal losses
-mean its answers come from the text alone, whatever its training loss says. Run:
+mean its answers come from the text alone, whatever its training loss says
+(``aesthetic_mllm.evaluation.image_reliance``; the quickstart's report shows the same check). Run:
 
     .venv/bin/python benchmarks/image_reliance.py outputs/quickstart/stage1 outputs/quickstart/stage2 \
         [--samples 64] [--tasks attributes,how_to_fix,scoring,suggesting]
@@ -15,42 +16,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-SSL_KINDS = ("attributes", "compare", "what_changed", "how_to_fix")
-TASKS = (*SSL_KINDS, "scoring", "commenting", "suggesting")
 DEFAULT_MODELS = ("outputs/quickstart/stage1", "outputs/quickstart/stage2")
 
 
-def _mixture(task: str) -> tuple[dict[str, float], dict]:
-    if task in SSL_KINDS:
-        return {"ssl": 1.0}, {"ssl": {"kinds": {task: 1.0}}}
-    return {task: 1.0}, {"scoring": {"soft_labels": False}} if task == "scoring" else {}
-
-
-def answer_losses(model, processor, records, task: str, samples: int, batch_size: int = 16,
-                  seed: int = 7) -> tuple[float, float]:
-    """Mean answer-token loss over ``samples`` samples of ``task``: (own images, other samples' images)."""
-    import torch
-
-    from aesthetic_mllm.data.collator import MultimodalCollator
-    from aesthetic_mllm.data.dataset import TaskDataset
-
-    mixture, options = _mixture(task)
-    dataset = TaskDataset(records, mixture, processor, 1024, seed=seed, num_samples=samples, task_options=options)
-    collate = MultimodalCollator(processor)
-    sums, batches = [0.0, 0.0], 0
-    for start in range(0, samples, batch_size):
-        batch = collate([dataset[i] for i in range(start, min(samples, start + batch_size))])
-        pixels = batch["pixel_values"]
-        swapped = pixels.roll(max(1, len(pixels) // 2), dims=0)  # each image replaced by another sample's
-        with torch.no_grad():
-            for j, pv in enumerate((pixels, swapped)):
-                sums[j] += model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                                 labels=batch["labels"], pixel_values=pv).loss.item()
-        batches += 1
-    return sums[0] / batches, sums[1] / batches
-
-
 def main() -> None:
+    from aesthetic_mllm.evaluation.image_reliance import TASKS, answer_losses
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", default=list(DEFAULT_MODELS),
                         help="model directories (default: the quickstart's stage 1 and stage 2)")

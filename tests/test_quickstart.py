@@ -9,6 +9,7 @@ from aesthetic_mllm.quickstart import (
     evaluate_world_piaa,
     evaluate_world_scoring,
     format_report,
+    image_reliance,
     suggestion_chance,
     within_photo_srcc,
 )
@@ -39,7 +40,10 @@ def test_scoring_and_piaa_evaluation_and_report(tiny_dir, tmp_path):
     assert piaa["k"] == 2 and piaa["users"] == 10 and piaa["draws"] == 2
     per_user = piaa["per_user"].values()
     assert np.isclose(piaa["gain"], np.mean([u["icl"] - u["population"] for u in per_user]))
+    reliance = image_reliance(tiny_dir, split="val", tasks=("scoring",), samples=8)
+    assert set(reliance) == {"scoring"} and reliance["scoring"]["own"] > 0
     report = {"results": {"with_stage1": result}, "seconds": {"stage1": 1.0}, "piaa": piaa,
+              "image_reliance": {"scoring": {"own": 0.1199, "other": 0.1198}},
               "suggestions": {"n": 3, "edits": 4, "suggestion_accuracy": 0.5, "wrong_direction_rate": 0.25,
                               "chance": 0.1}}
     write_report(tmp_path / "out", report)
@@ -47,5 +51,8 @@ def test_scoring_and_piaa_evaluation_and_report(tiny_dir, tmp_path):
     assert text == format_report(report) and "SYNTHETIC" in text and f"[{low:.2f}, {high:.2f}]" in text
     assert "50.0% (chance, advice of a random train image: 10.0%" in text
     assert "in-context, 2 shots" in text and "population model" in text
+    assert "scoring 0.1199 / 0.1198 (about equal: the answers come from the text" in text
+    reading = {**report, "image_reliance": {"scoring": {"own": 0.10, "other": 0.35}}}
+    assert "(the answers depend on the image;" in format_report(reading)
     assert (tmp_path / "out" / "scatter.png").stat().st_size > 1000
     assert (tmp_path / "out" / "piaa_users.png").stat().st_size > 1000
