@@ -8,8 +8,8 @@ in any stage (split by source photo), through the evaluation protocols in ``eval
 SRCC/PLCC of scores against the known quality (bootstrap CIs, within-photo SRCC), the stage-1
 ablation (the same stage-2 budget from scratch), suggestion accuracy beside its chance level,
 in-context PIAA beside the population model, and whether the stage-2 model looks at the image
-at all (its answer loss with each photo's own image and with another photo's). ``quickstart_report`` writes the Markdown,
-PNGs and the printed summary.
+at all (its answer loss with each photo's own image and with another photo's).
+``quickstart_report`` writes the Markdown, PNGs and the printed summary.
 """
 
 from __future__ import annotations

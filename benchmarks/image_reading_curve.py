@@ -21,14 +21,9 @@ import argparse
 import random
 import time
 
-from aesthetic_mllm.evaluation.image_reliance import SSL_KINDS, answer_losses
+from aesthetic_mllm.evaluation.image_reliance import SSL_KINDS, answer_loss, answer_losses
 
 PAIR_KINDS = ("compare", "what_changed")  # two images per sample: not swapped here
-
-
-def _answer_loss(model, batch, pixels):
-    return model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"],
-                 pixel_values=pixels).loss
 
 
 def main() -> None:
@@ -80,10 +75,10 @@ def main() -> None:
     for step in range(1, args.steps + 1):
         batch = collate([item for group in rng.sample(groups, per_batch) for item in group])
         pixels = batch["pixel_values"]
-        own_loss = loss = _answer_loss(model, batch, pixels)
+        own_loss = loss = answer_loss(model, batch, pixels)
         if args.contrast > 0:  # single-image kinds: swap the two images of each pair
             swapped = pixels.view(-1, 2, *pixels.shape[1:]).flip(1).reshape(pixels.shape)
-            loss = loss + args.contrast * torch.relu(args.margin - (_answer_loss(model, batch, swapped) - own_loss))
+            loss = loss + args.contrast * torch.relu(args.margin - (answer_loss(model, batch, swapped) - own_loss))
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

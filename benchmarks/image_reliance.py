@@ -20,7 +20,7 @@ DEFAULT_MODELS = ("outputs/quickstart/stage1", "outputs/quickstart/stage2")
 
 
 def main() -> None:
-    from aesthetic_mllm.evaluation.image_reliance import TASKS, answer_losses
+    from aesthetic_mllm.evaluation.image_reliance import TASKS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", default=list(DEFAULT_MODELS),
@@ -38,23 +38,15 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown tasks {unknown}; choose from {list(TASKS)}")
 
-    import torch
+    from aesthetic_mllm.quickstart import image_reliance
 
-    from aesthetic_mllm.data.sources import load_source
-    from aesthetic_mllm.model.loading import load_model
-
-    torch.manual_seed(0)
-    records = load_source("world", None, split=args.split, subset="scoring", on_error="raise").records
     print(f"demo world (synthetic), {args.split} photos, {args.samples} samples per task")
     print("| model | task | loss, own images | loss, other photos' images | gap |")
     print("|---|---|---|---|---|")
     for path in args.models:
-        model, processor = load_model(path)
-        model.eval()
-        for task in tasks:
-            own, other = answer_losses(model, processor, records, task, args.samples)
-            print(f"| {path} | {task} | {own:.4f} | {other:.4f} | {other - own:+.4f} |", flush=True)
-
+        for task, c in image_reliance(path, args.split, tuple(tasks), args.samples).items():
+            print(f"| {path} | {task} | {c['own']:.4f} | {c['other']:.4f} | {c['other'] - c['own']:+.4f} |",
+                  flush=True)
 
 if __name__ == "__main__":
     main()

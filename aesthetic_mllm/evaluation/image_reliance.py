@@ -13,10 +13,12 @@ from typing import Any
 
 import torch
 
-SSL_KINDS = ("attributes", "compare", "what_changed", "how_to_fix")
+from ..data.tasks.ssl import KINDS
+
+SSL_KINDS = tuple(KINDS)
 TASKS = (*SSL_KINDS, "scoring", "commenting", "suggesting")
 
-__all__ = ["SSL_KINDS", "TASKS", "answer_losses", "swap_images"]
+__all__ = ["SSL_KINDS", "TASKS", "answer_loss", "answer_losses", "swap_images"]
 
 
 def _mixture(task: str) -> tuple[dict[str, float], dict[str, Any]]:
@@ -30,6 +32,12 @@ def _mixture(task: str) -> tuple[dict[str, float], dict[str, Any]]:
 def swap_images(pixels: torch.Tensor) -> torch.Tensor:
     """Every image replaced by one half a batch away (another sample's, with at most two per sample)."""
     return pixels.roll(max(1, len(pixels) // 2), dims=0)
+
+
+def answer_loss(model, batch: dict[str, torch.Tensor], pixels: torch.Tensor) -> torch.Tensor:
+    """The mean answer-token loss of a collated ``batch`` shown ``pixels`` (its own, or swapped)."""
+    inputs = {k: batch[k].to(pixels.device) for k in ("input_ids", "attention_mask", "labels")}
+    return model(**inputs, pixel_values=pixels).loss
 
 
 @torch.no_grad()
@@ -51,8 +59,7 @@ def answer_losses(model, processor, records: Sequence, task: str, samples: int =
     for start in range(0, samples, batch_size):
         batch = collate([dataset[i] for i in range(start, min(samples, start + batch_size))])
         pixels = batch["pixel_values"].to(device)
-        inputs = {k: batch[k].to(device) for k in ("input_ids", "attention_mask", "labels")}
         for j, pv in enumerate((pixels, swap_images(pixels))):
-            sums[j] += float(model(**inputs, pixel_values=pv).loss)
+            sums[j] += float(answer_loss(model, batch, pv))
         batches += 1
     return sums[0] / batches, sums[1] / batches

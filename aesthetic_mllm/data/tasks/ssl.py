@@ -86,7 +86,7 @@ class SSLTask(TaskBuilder):
         unknown = set(kinds) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown ssl kinds {sorted(unknown)}; choose from {sorted(KINDS)}")
-        if not kinds or any(w < 0 for w in kinds.values()) or sum(kinds.values()) <= 0:
+        if any(w < 0 for w in kinds.values()) or sum(kinds.values()) <= 0:
             raise ValueError(f"ssl kinds need non-negative weights with a positive sum, got {dict(kinds)}")
         self.kinds, self.levels = dict(kinds), tuple(levels)
         self._edits = tuple(edits) if edits is not None else None
