@@ -82,13 +82,20 @@ class TaskMixConfig:
 @dataclass
 class SSLConfig:
     """Stage-1 loss weights (0 switches a loss off: ablations) and the mix of the ``ssl`` task's kinds
-    (``kinds``: kind -> weight; None keeps the task's default mix, see ``data.tasks.ssl``)."""
+    (``kinds``: kind -> weight; None keeps the task's default mix, see ``data.tasks.ssl``).
+
+    ``rank_loss`` weights a RankIQA-style ranking of each pair sample (``compare``, ``what_changed``:
+    the original photo above its edited version) by a scalar head on the MFA states; ``rank_edits``
+    names the edits whose pairs it ranks (None: every edit).
+    """
 
     attribute_loss: float = 1.0
     contrastive_loss: float = 1.0
     lm_loss: float = 1.0
     contrastive_temperature: float = 0.07
     kinds: dict[str, float] | None = None
+    rank_loss: float = 0.0
+    rank_edits: list[str] | None = None
 
 
 @dataclass

@@ -125,7 +125,8 @@ def pretrain(recipe: Recipe, callbacks: Sequence[TrainerCallback] = ()) -> Path:
     model, processor = build_model(recipe.model)
     model = _plain(model)
     records, counts = load_records(recipe.data)
-    targets = Stage1Targets(processor.tokenizer, seed=recipe.train.seed)
+    targets = Stage1Targets(processor.tokenizer, seed=recipe.train.seed, rank=recipe.ssl.rank_loss > 0,
+                            rank_edits=recipe.ssl.rank_edits)
     dataset = _dataset(recipe, records, processor, stage_mixture(recipe), extras=targets)
     model = apply_adaptation(model, recipe.model.adaptation, recipe.model.gradient_checkpointing)
     objective = Stage1Objective(model, {lv: len(targets.names[lv]) for lv in SSL_LEVELS}, recipe.ssl)

@@ -2,7 +2,8 @@
 
 Kinds: ``attributes`` (describe one level's pseudo-labels as text; the high level uses the
 record's tags), ``compare`` (original vs edited: which is better?), ``what_changed`` (answer:
-the edit's description) and ``how_to_fix`` (the edited photo alone; answer: the advice).
+the edit's description) and ``how_to_fix`` (the edited photo alone; answer: the advice). Samples of
+the two pair kinds say which image is the untouched original (``meta["original"]``).
 Pixel functions are injectable; they default to ``images``, ``pseudo_labels``, ``perturb`` and
 ``cues`` and are imported only when first needed.
 """
@@ -155,10 +156,11 @@ class SSLTask(TaskBuilder):
         if plan.kind == "compare":
             images = [original, result.image] if plan.better == 0 else [result.image, original]
             answer = f"The {ORDINALS[plan.better]} photo is better."
-            return Sample(self._conversation(plan, answer), images, self._meta(plan, better=plan.better))
+            return Sample(self._conversation(plan, answer), images,
+                          self._meta(plan, better=plan.better, original=plan.better))
         if plan.kind == "what_changed":
             return Sample(self._conversation(plan, self.describe_edit(result, plan.seed)), [original, result.image],
-                          self._meta(plan))
+                          self._meta(plan, original=0))
         return Sample(self._conversation(plan, self.describe_fix(result, plan.seed)), [result.image], self._meta(plan))
 
     def _attribute_sample(self, record: Record, plan: _Plan, rng: random.Random) -> Sample:
