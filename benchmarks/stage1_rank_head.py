@@ -21,32 +21,39 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 DEFAULT_MODEL, DEFAULT_STAGE2 = "runs/s1_rank", "runs/s2_rank"
 
 
-def rank_head_scores(model_dir: str, split: str, batch_size: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(scores, known quality, photo) for every scored variant of ``split``, from the saved ranking head."""
+def load_rank_head(model_dir: str):
+    """(stage-1 objective with its saved heads, processor) from a stage-1 output directory."""
     from aesthetic_mllm.config import SSLConfig
-    from aesthetic_mllm.data.sources import load_source
     from aesthetic_mllm.model.loading import load_model
     from aesthetic_mllm.train.objectives import Stage1Objective
     from aesthetic_mllm.train.stage1_heads import load_stage1_heads
 
-    model, processor = load_model(model_dir)
     tensors, meta = load_stage1_heads(model_dir)
     cfg = SSLConfig(**meta["ssl"])
     if cfg.rank_loss <= 0:
         raise SystemExit(f"{model_dir}: stage 1 ran with ssl.rank_loss=0; it has no ranking head")
+    model, processor = load_model(model_dir)
     objective = Stage1Objective(model, meta["levels"], cfg).eval()
     objective.load_state_dict(tensors, strict=False)
+    return objective, processor
+
+
+def rank_head_scores(objective, processor, split: str, batch_size: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(scores, known quality, photo) for every scored variant of ``split``, from the ranking head."""
+    from aesthetic_mllm.data.images import open_image
+    from aesthetic_mllm.data.sources import load_source
+
     records = load_source("world", None, split=split, subset="scoring", on_error="raise").records
     scores: list[float] = []
     with torch.no_grad():
         for i in range(0, len(records), batch_size):
-            images = [Image.open(r.images[0]).convert("RGB") for r in records[i:i + batch_size]]
-            scores += objective.rank_scores(model.encode_images(processor.preprocess_images(images))).tolist()
+            images = [open_image(r.images[0]) for r in records[i:i + batch_size]]
+            pixels = processor.preprocess_images(images)
+            scores += objective.rank_scores(objective.model.encode_images(pixels)).tolist()
     return (np.array(scores), np.array([r.meta["quality"] for r in records]),
             np.array([r.meta["photo"] for r in records]))
 
@@ -68,10 +75,11 @@ def main() -> None:
     from aesthetic_mllm.evaluation.metrics import srcc
     from aesthetic_mllm.quickstart import evaluate_world_scoring, within_photo_srcc
 
+    objective, processor = load_rank_head(args.model)
     print("| scorer | split | n | SRCC | SRCC within a photo |")
     print("|---|---|---|---|---|")
     for split in args.splits.split(","):
-        pred, quality, photos = rank_head_scores(args.model, split)
+        pred, quality, photos = rank_head_scores(objective, processor, split)
         print(f"| stage-1 ranking head ({args.model}) | {split} | {len(pred)} | {srcc(pred, quality):.3f} "
               f"| {within_photo_srcc(pred, quality, photos):.3f} |", flush=True)
         if args.stage2:
