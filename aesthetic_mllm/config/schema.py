@@ -68,7 +68,11 @@ class SourceConfig:
 class TaskMixConfig:
     """Relative weights of the tasks (0 switches a task off). Stage 2 mixes every task below; stage 1
     mixes its self-supervised task (weight 1) with ``chat``: LLaVA-style image-text pairs (e.g. the
-    ``llava_json`` source), as CALM mixes generic pairs into its pretraining."""
+    ``llava_json`` source), as CALM mixes generic pairs into its pretraining.
+
+    ``correlation_loss`` (stage 2) weights ``1 - PLCC`` between the expected scores of a batch's
+    scoring samples and their targets, beside the soft-label loss (which it needs); 0: off.
+    """
 
     scoring: float = 1.0
     commenting: float = 0.0
@@ -77,6 +81,14 @@ class TaskMixConfig:
     chat: float = 0.0
     soft_labels: bool = True
     piaa_shots: list[int] = field(default_factory=lambda: [10])  # train with the shot counts that are evaluated
+    correlation_loss: float = 0.0
+
+    def validate(self) -> None:
+        if self.correlation_loss < 0:
+            raise ConfigError(f"tasks.correlation_loss: must be >= 0, got {self.correlation_loss}")
+        if self.correlation_loss > 0 and not self.soft_labels:
+            raise ConfigError("tasks.correlation_loss reads the scores of soft-labelled scoring samples: "
+                              "set tasks.soft_labels=true or tasks.correlation_loss=0")
 
 
 @dataclass

@@ -1,9 +1,11 @@
-"""Losses beyond the LM loss: soft rating-word labels and the stage-1 objectives."""
+"""Losses beyond the LM loss: soft rating-word labels, score correlation and the stage-1 objectives."""
 
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+
+from ..contract.levels import expected_level
 
 IGNORE_INDEX = -100
 
@@ -44,6 +46,27 @@ def soft_label_lm_loss(logits: torch.Tensor, labels: torch.Tensor, soft_targets:
         words = torch.tensor(word_ids, device=labels.device)
         total = total - (soft_targets[soft_rows].to(log_probs.dtype) * log_probs[n_hard:][:, words]).sum()
     return total / max(n_hard + len(soft_rows), 1)
+
+
+def score_correlation_loss(logits: torch.Tensor, soft_targets: torch.Tensor, soft_positions: torch.Tensor,
+                           word_ids: list[int]) -> torch.Tensor:
+    """``1 - PLCC`` between the expected levels a batch's scoring rows predict and their targets'.
+
+    Each row with a soft target is read as the scorer reads it: a softmax over the rating words'
+    logits at the position predicting its rating word (``soft_positions - 1``), weighted by level.
+    The loss depends on the predictions' differences only, so a model answering one prior for
+    every image gains nothing from it (the soft-label loss alone can settle there). Zero (no
+    gradient) when fewer than two rows have a target or the targets do not vary.
+    """
+    rows = torch.nonzero(soft_targets.sum(-1) > 0).flatten()
+    targets = expected_level(soft_targets[rows].float())
+    if len(rows) < 2 or float(targets.std()) == 0.0:
+        return logits.new_zeros(())
+    positions = soft_positions.to(logits.device)[rows] - 1
+    words = torch.tensor(word_ids, device=logits.device)
+    predicted = expected_level(torch.softmax(logits[rows, positions][:, words].float(), dim=-1))
+    p, t = predicted - predicted.mean(), targets - targets.mean()
+    return 1 - (p * t).sum() / (p.norm() * t.norm()).clamp(min=1e-8)
 
 
 def info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float) -> torch.Tensor:

@@ -1,6 +1,6 @@
 """``AestheticTrainer``: the transformers Trainer through its public hooks only.
 
-Hooks used: ``compute_loss`` (soft rating-word labels, stage-1 parts, a non-finite loss
+Hooks used: ``compute_loss`` (soft rating-word labels and the score correlation, stage-1 parts, a non-finite loss
 stops the run naming step and samples), ``create_optimizer`` (per-module learning rates),
 ``_get_train_sampler`` (transformers' ``LengthGroupedSampler`` fed the dataset's draft lengths,
 seeded per epoch; the Trainer's own DataLoader around it) and ``log`` (loss parts averaged).
@@ -16,7 +16,7 @@ import torch
 from transformers import Trainer
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
-from .losses import soft_label_lm_loss
+from .losses import score_correlation_loss, soft_label_lm_loss
 
 PART_PREFIXES = {"vision": "vision_tower", "mfa": "mfa", "llm": "language_model"}
 
@@ -51,10 +51,11 @@ class AestheticTrainer(Trainer):
     """The Trainer with soft rating-word labels, per-part learning rates and draft-length grouping.
 
     ``args.train_sampling_strategy`` decides the order; ``group_by_length``, when given, must agree.
+    ``correlation_weight`` adds that weight times ``score_correlation_loss`` to soft-labelled batches.
     """
 
     def __init__(self, *args, rating_word_ids: list[int] | None = None, part_lrs: dict[str, float | None] | None = None,
-                 group_by_length: bool | None = None, **kwargs):
+                 group_by_length: bool | None = None, correlation_weight: float = 0.0, **kwargs):
         super().__init__(*args, **kwargs)
         grouped = self.args.train_sampling_strategy == "group_by_length"
         if group_by_length is not None and group_by_length != grouped:
@@ -62,6 +63,7 @@ class AestheticTrainer(Trainer):
                              f"train_sampling_strategy={self.args.train_sampling_strategy!r}; set the latter only")
         self.rating_word_ids = rating_word_ids
         self.part_lrs = part_lrs or {}
+        self.correlation_weight = correlation_weight
         self.loss_is_scaled_for_ga = False
         self._parts: dict[str, list[float]] = defaultdict(list)
         self._skipped: Counter[str] = Counter()
@@ -119,6 +121,10 @@ class AestheticTrainer(Trainer):
             labels = inputs.pop("labels")  # the model's own loss would normalise the whole vocabulary twice
             outputs = model(**inputs)
             loss = soft_label_lm_loss(outputs.logits, labels, soft_targets, self.rating_word_ids, soft_positions)
+            if self.correlation_weight > 0:
+                correlation = score_correlation_loss(outputs.logits, soft_targets, soft_positions, self.rating_word_ids)
+                self._parts["correlation_loss"].append(float(correlation.detach()))
+                loss = loss + self.correlation_weight * correlation
         else:
             outputs = model(**inputs)
             loss = outputs["loss"]

@@ -33,3 +33,38 @@ def test_soft_label_loss_without_targets_is_plain_cross_entropy():
 def test_info_nce_is_low_for_aligned_pairs():
     a = torch.eye(4) * 5
     assert info_nce(a, a, 0.1) < 1e-3 < info_nce(a, a.roll(1, 0), 0.1)
+
+
+def _pearson(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    x, y = x - x.mean(), y - y.mean()
+    return (x * y).sum() / (x.norm() * y.norm())
+
+
+def test_score_correlation_loss_is_one_minus_plcc_of_expected_levels():
+    """The loss reads each row's word logits at its rating position, as the scorer does."""
+    from aesthetic_mllm.contract.levels import expected_level
+    from aesthetic_mllm.train.losses import score_correlation_loss
+
+    torch.manual_seed(0)
+    logits = torch.randn(4, 6, 9, requires_grad=True)
+    words = [3, 4, 5]  # best first
+    soft = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.1, 0.8, 0.1], [0.0, 0.2, 0.8]])  # row 1: no target
+    positions = torch.tensor([3, -1, 2, 5])
+    loss = score_correlation_loss(logits, soft, positions, words)
+
+    rows = torch.tensor([0, 2, 3])
+    probs = torch.softmax(logits[rows, positions[rows] - 1][:, words], -1)
+    expected = 1 - _pearson(expected_level(probs), expected_level(soft[rows]))
+    torch.testing.assert_close(loss, expected)
+    loss.backward()
+    assert logits.grad[1].abs().sum() == 0 and logits.grad[0, 2, words].abs().sum() > 0
+
+
+def test_score_correlation_loss_is_zero_without_a_spread_of_targets():
+    from aesthetic_mllm.train.losses import score_correlation_loss
+
+    logits = torch.randn(3, 4, 6)
+    same = torch.tensor([[0.0, 1.0], [0.0, 1.0], [0.0, 1.0]])
+    assert float(score_correlation_loss(logits, same, torch.tensor([2, 2, 3]), [1, 2])) == 0.0
+    one = torch.tensor([[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]])
+    assert float(score_correlation_loss(logits, one, torch.tensor([2, -1, -1]), [1, 2])) == 0.0

@@ -95,3 +95,20 @@ def test_quickstart_evaluation_reports_interval_and_within_photo_srcc(tiny_dir):
     assert -1 <= result["srcc_within_photo"] <= 1
     table = format_report({"results": {"with_stage1": result}, "seconds": {"stage1": 1.0}})
     assert "SYNTHETIC" in table and f"[{low:.2f}, {high:.2f}]" in table and "| with stage1 | 40 |" in table
+
+
+def test_score_correlation_loss_is_trained_and_logged(tmp_path):
+    """``tasks.correlation_loss`` adds 1 - PLCC of the batch's expected scores; the run logs it."""
+    out = train(load_recipe(STAGE2, FAST_STAGE2 + [f"output_dir={tmp_path}", "max_steps=2",
+                                                   "train.logging_steps=1", "tasks.commenting=0",
+                                                   "tasks.suggesting=0", "tasks.correlation_loss=0.5"]))
+    history = json.loads((out / "run.json").read_text())["progress"]["log_history"]
+    parts = [row["correlation_loss"] for row in history if "correlation_loss" in row]
+    assert parts and all(0.0 <= p <= 2.0 for p in parts)
+
+
+def test_score_correlation_loss_needs_soft_labels():
+    from aesthetic_mllm.config import ConfigError
+
+    with pytest.raises(ConfigError, match="tasks.correlation_loss.*soft_labels"):
+        load_recipe(STAGE2, ["tasks.correlation_loss=1.0", "tasks.soft_labels=false"])
