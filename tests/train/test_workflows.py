@@ -81,6 +81,7 @@ def test_soft_labels_reach_the_loss(tmp_path):
         torch.manual_seed(0)
         out = train(load_recipe(STAGE2, FAST_STAGE2 + [f"output_dir={tmp_path / str(soft)}", "max_steps=1",
                                                        "tasks.commenting=0", "tasks.suggesting=0",
+                                                       "tasks.correlation_loss=0",
                                                        f"tasks.soft_labels={str(soft).lower()}"]))
         losses[soft] = json.loads((out / "run.json").read_text())["progress"]["log_history"][0]["loss"]
     assert losses[True] != losses[False]
