@@ -79,7 +79,7 @@ def _fit(recipe: Recipe, model, processor, dataset: TaskDataset, counts: dict[st
         model=model, args=args, train_dataset=dataset, data_collator=MultimodalCollator(processor),
         callbacks=[CompleteCheckpointCallback(config), report_callback, *callbacks],
         rating_word_ids=rating_ids, part_lrs=lrs,
-        correlation_weight=recipe.tasks.correlation_loss if recipe.stage == "stage2" else 0.0,
+        correlation_weight=recipe.tasks.correlation_loss,  # read only with rating ids: stage 2
     )
     report_callback.skip_counts = trainer.skip_counts  # counted from the batches: exact with DataLoader workers
     if isinstance(model, Stage1Objective) and _is_peft(model.model) and _zero3(trainer):
