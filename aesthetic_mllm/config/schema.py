@@ -72,6 +72,10 @@ class TaskMixConfig:
 
     ``correlation_loss`` (stage 2) weights ``1 - PLCC`` between the expected scores of a batch's
     scoring samples and their targets, beside the soft-label loss (which it needs); 0: off.
+    ``image_contrast_loss`` (stage 2) weights a pairwise preference for each single-image text
+    answer (commenting, suggesting) beside its own image over another sample's: the LM loss alone
+    can learn the answers' text and not their dependence on the pixels; 0: off. It scores those
+    rows twice (their share of a step's compute, again).
     """
 
     scoring: float = 1.0
@@ -82,10 +86,12 @@ class TaskMixConfig:
     soft_labels: bool = True
     piaa_shots: list[int] = field(default_factory=lambda: [10])  # train with the shot counts that are evaluated
     correlation_loss: float = 0.0
+    image_contrast_loss: float = 0.0
 
     def validate(self) -> None:
-        if self.correlation_loss < 0:
-            raise ConfigError(f"tasks.correlation_loss: must be >= 0, got {self.correlation_loss}")
+        for key in ("correlation_loss", "image_contrast_loss"):
+            if getattr(self, key) < 0:
+                raise ConfigError(f"tasks.{key}: must be >= 0, got {getattr(self, key)}")
         if self.correlation_loss > 0 and not self.soft_labels:
             raise ConfigError("tasks.correlation_loss reads the scores of soft-labelled scoring samples: "
                               "set tasks.soft_labels=true or tasks.correlation_loss=0")
@@ -98,7 +104,10 @@ class SSLConfig:
 
     ``rank_loss`` weights a RankIQA-style ranking of each pair sample (``compare``, ``what_changed``:
     the original photo above its edited version) by a scalar head on the MFA states; ``rank_edits``
-    names the edits whose pairs it ranks (None: every edit).
+    names the edits whose pairs it ranks (None: every edit). ``image_contrast_loss`` weights the
+    stage-2 key of that name on stage 1's single-image answers (``attributes``, ``how_to_fix``):
+    each answer likelier beside its own image than beside another sample's (needs ``lm_loss``'s
+    forward pass; the swapped rows cost one more LLM pass, the images are encoded once).
     """
 
     attribute_loss: float = 1.0
@@ -108,6 +117,7 @@ class SSLConfig:
     kinds: dict[str, float] | None = None
     rank_loss: float = 0.0
     rank_edits: list[str] | None = None
+    image_contrast_loss: float = 0.0
 
 
 @dataclass

@@ -117,6 +117,10 @@ class MFAOutput:
         """(images, tokens, llm_hidden) in the order low, middle, high, thematic."""
         return torch.cat([self.tokens[k] for k in (*LEVELS, "thematic")], dim=1)
 
+    def select(self, images: torch.Tensor) -> MFAOutput:
+        """The states of the ``images`` (indices, repeats allowed), in that order."""
+        return MFAOutput({k: v[images] for k, v in self.queries.items()}, {k: v[images] for k, v in self.tokens.items()})
+
 
 class MultiScaleFeatureAlignment(nn.Module):
     """The MFA module: Q-Formers per level plus the thematic branch, projected to the LLM width."""

@@ -69,6 +69,54 @@ def score_correlation_loss(logits: torch.Tensor, soft_targets: torch.Tensor, sof
     return 1 - (p * t).sum() / (p.norm() * t.norm()).clamp(min=1e-8)
 
 
+def answer_log_likelihood(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Each row's summed log-probability of its labelled tokens (causal shift), shape (rows,)."""
+    shift_labels = labels[:, 1:]
+    mask = shift_labels != IGNORE_INDEX
+    log_probs = F.log_softmax(logits[:, :-1].float(), dim=-1)
+    picked = log_probs.gather(-1, shift_labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    return (picked * mask).sum(-1)
+
+
+def image_contrast_loss(own_logits: torch.Tensor, swapped_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """``-log sigmoid(log p(answer | own image) - log p(answer | another image))``, mean over rows.
+
+    A pairwise preference (as in DPO, with the image as the thing preferred): each answer must be
+    likelier beside its own image than beside another sample's. The LM loss alone can learn the
+    answers' text and not their dependence on the pixels (the answer a text-only model gives is
+    equally likely with any image); this loss is log 2 for such a model and depends on the
+    difference only.
+    """
+    margin = answer_log_likelihood(own_logits, labels) - answer_log_likelihood(swapped_logits, labels)
+    return -F.logsigmoid(margin).mean()
+
+
+def contrast_pairs(input_ids: torch.Tensor, labels: torch.Tensor, soft_targets: torch.Tensor | None,
+                   image_token_id: int, per_image: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The rows ``image_contrast_loss`` reads, with their own and their partner's image indices.
+
+    Eligible: rows with exactly one image and a text answer (no soft target: scoring rows have
+    ``score_correlation_loss``). Each eligible row is paired with the next one's image (cyclically);
+    a pair whose answers are the same tokens is dropped, since neither image explains it better.
+    Returns (rows, own image indices, partner image indices) into the batch's ``pixel_values``.
+    """
+    counts = (input_ids == image_token_id).sum(-1) // per_image
+    first_image = torch.cumsum(counts, 0) - counts
+    eligible = counts == 1
+    if soft_targets is not None:
+        eligible &= soft_targets.sum(-1) == 0
+    rows = torch.nonzero(eligible).flatten()
+    empty = rows.new_zeros(0)
+    if len(rows) < 2:
+        return empty, empty, empty
+    partners = rows.roll(-1)
+    answers = [tuple(labels[r][labels[r] != IGNORE_INDEX].tolist()) for r in rows.tolist()]
+    keep = torch.tensor([answers[i] != answers[(i + 1) % len(answers)] for i in range(len(answers))],
+                        dtype=torch.bool, device=rows.device)
+    rows, partners = rows[keep], partners[keep]
+    return rows, first_image[rows], first_image[partners]
+
+
 def info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float) -> torch.Tensor:
     """Symmetric InfoNCE between row-aligned embeddings ``a`` and ``b`` (N x D)."""
     a, b = F.normalize(a.float(), dim=-1), F.normalize(b.float(), dim=-1)

@@ -1,4 +1,5 @@
-"""Stage-1 objective: per-level pseudo-label prediction, cue contrastive alignment, LM loss, pair ranking.
+"""Stage-1 objective: per-level pseudo-label prediction, cue contrastive alignment, LM loss, pair ranking,
+image contrast.
 
 ``Stage1Objective`` wraps the MLLM with small heads so DDP/DeepSpeed see one module whose
 ``forward`` computes every loss; ``Stage1Targets`` adds the per-image targets to dataset items.
@@ -17,7 +18,7 @@ from torch import nn
 from ..config import SSLConfig
 from ..data.tasks import Sample
 from ..padding import pad_rows
-from .losses import info_nce
+from .losses import contrast_pairs, image_contrast_loss, info_nce
 
 SSL_LEVELS = ("low", "middle")  # levels with pixel pseudo-labels (high/thematic come from tags)
 
@@ -113,6 +114,18 @@ class Stage1Objective(nn.Module):
         embeds = self.model.get_input_embeddings()(ids).float()
         return (embeds * mask).sum(1) / mask.sum(1).clamp(min=1)
 
+    def _image_contrast(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor,
+                        pixel_values: torch.Tensor, mfa_out, logits: torch.Tensor) -> torch.Tensor | None:
+        """``image_contrast_loss`` of the batch's single-image answers, the swapped rows reusing the encoded
+        images (one more LLM pass); None when the batch has no such pair."""
+        config = self.model.config
+        rows, _, partners = contrast_pairs(input_ids, labels, None, config.image_token_id, config.num_image_features)
+        if not len(rows):
+            return None
+        embeds = self.model.embed_inputs(input_ids[rows], pixel_values[partners], mfa_output=mfa_out.select(partners))
+        swapped = self.model.language_model(inputs_embeds=embeds, attention_mask=attention_mask[rows]).logits
+        return image_contrast_loss(logits[rows], swapped, labels[rows])
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor | None = None,
                 pixel_values: torch.Tensor | None = None, image_attr_targets: torch.Tensor | None = None,
                 image_cue_ids: torch.Tensor | None = None,
@@ -122,8 +135,12 @@ class Stage1Objective(nn.Module):
         mfa_out = self.model.encode_images(pixel_values) if pixel_values is not None else None
         if cfg.lm_loss > 0 and labels is not None:
             embeds = self.model.embed_inputs(input_ids, pixel_values, mfa_output=mfa_out)
-            parts["lm_loss"] = self.model.language_model(inputs_embeds=embeds, attention_mask=attention_mask,
-                                                         labels=labels).loss
+            lm = self.model.language_model(inputs_embeds=embeds, attention_mask=attention_mask, labels=labels)
+            parts["lm_loss"] = lm.loss
+            if cfg.image_contrast_loss > 0 and mfa_out is not None:
+                contrast = self._image_contrast(input_ids, attention_mask, labels, pixel_values, mfa_out, lm.logits)
+                if contrast is not None:
+                    parts["image_contrast_loss"] = contrast
         if mfa_out is not None and image_attr_targets is not None and cfg.attribute_loss > 0:
             start, losses = 0, []
             for lv, n in self.num_attributes.items():
@@ -142,7 +159,8 @@ class Stage1Objective(nn.Module):
             parts["rank_loss"] = (nn.functional.softplus(worse - better).mean() if len(better)
                                   else scores.sum() * 0.0)
         weights = {"lm_loss": cfg.lm_loss, "attribute_loss": cfg.attribute_loss,
-                   "contrastive_loss": cfg.contrastive_loss, "rank_loss": cfg.rank_loss}
+                   "contrastive_loss": cfg.contrastive_loss, "rank_loss": cfg.rank_loss,
+                   "image_contrast_loss": cfg.image_contrast_loss}
         if not parts:
             raise ValueError("every stage-1 loss is switched off or has no inputs in this batch")
         loss = sum(weights[k] * v for k, v in parts.items())

@@ -1,7 +1,7 @@
 """``AestheticTrainer``: the transformers Trainer through its public hooks only.
 
-Hooks used: ``compute_loss`` (soft rating-word labels and the score correlation, stage-1 parts, a non-finite loss
-stops the run naming step and samples), ``create_optimizer`` (per-module learning rates),
+Hooks used: ``compute_loss`` (soft rating-word labels, the score correlation and the image contrast, stage-1
+parts, a non-finite loss stops the run naming step and samples), ``create_optimizer`` (per-module learning rates),
 ``_get_train_sampler`` (transformers' ``LengthGroupedSampler`` fed the dataset's draft lengths,
 seeded per epoch; the Trainer's own DataLoader around it) and ``log`` (loss parts averaged).
 """
@@ -16,7 +16,7 @@ import torch
 from transformers import Trainer
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
-from .losses import score_correlation_loss, soft_label_lm_loss
+from .losses import contrast_pairs, image_contrast_loss, score_correlation_loss, soft_label_lm_loss
 
 PART_PREFIXES = {"vision": "vision_tower", "mfa": "mfa", "llm": "language_model"}
 
@@ -51,11 +51,14 @@ class AestheticTrainer(Trainer):
     """The Trainer with soft rating-word labels, per-part learning rates and draft-length grouping.
 
     ``args.train_sampling_strategy`` decides the order; ``group_by_length``, when given, must agree.
-    ``correlation_weight`` adds that weight times ``score_correlation_loss`` to soft-labelled batches.
+    ``correlation_weight`` adds that weight times ``score_correlation_loss`` to soft-labelled batches;
+    ``image_contrast_weight`` that weight times ``image_contrast_loss`` over the batch's single-image
+    text answers, each scored a second time beside another row's image (in the same forward pass).
     """
 
     def __init__(self, *args, rating_word_ids: list[int] | None = None, part_lrs: dict[str, float | None] | None = None,
-                 group_by_length: bool | None = None, correlation_weight: float = 0.0, **kwargs):
+                 group_by_length: bool | None = None, correlation_weight: float = 0.0,
+                 image_contrast_weight: float = 0.0, **kwargs):
         super().__init__(*args, **kwargs)
         grouped = self.args.train_sampling_strategy == "group_by_length"
         if group_by_length is not None and group_by_length != grouped:
@@ -64,6 +67,7 @@ class AestheticTrainer(Trainer):
         self.rating_word_ids = rating_word_ids
         self.part_lrs = part_lrs or {}
         self.correlation_weight = correlation_weight
+        self.image_contrast_weight = image_contrast_weight
         self.loss_is_scaled_for_ga = False
         self._parts: dict[str, list[float]] = defaultdict(list)
         self._skipped: Counter[str] = Counter()
@@ -117,14 +121,24 @@ class AestheticTrainer(Trainer):
         sample_ids = inputs.pop("sample_ids", None)
         soft_targets = inputs.pop("soft_targets", None)
         soft_positions = inputs.pop("soft_positions", None)
-        if soft_targets is not None and self.rating_word_ids:
+        soft = soft_targets is not None and bool(self.rating_word_ids)
+        pairs = self._contrast_pairs(model, inputs, soft_targets)
+        if soft or pairs is not None:
             labels = inputs.pop("labels")  # the model's own loss would normalise the whole vocabulary twice
-            outputs = model(**inputs)
-            loss = soft_label_lm_loss(outputs.logits, labels, soft_targets, self.rating_word_ids, soft_positions)
-            if self.correlation_weight > 0:
-                correlation = score_correlation_loss(outputs.logits, soft_targets, soft_positions, self.rating_word_ids)
+            outputs = model(**(inputs if pairs is None else _with_swapped_images(inputs, *pairs)))
+            logits = outputs.logits[:len(labels)]
+            loss = soft_label_lm_loss(logits, labels, soft_targets if soft else None, self.rating_word_ids or [],
+                                      soft_positions)
+            if soft and self.correlation_weight > 0:
+                correlation = score_correlation_loss(logits, soft_targets, soft_positions, self.rating_word_ids)
                 self._parts["correlation_loss"].append(float(correlation.detach()))
                 loss = loss + self.correlation_weight * correlation
+            if pairs is not None:
+                rows = pairs[0]
+                contrast = image_contrast_loss(logits[rows], outputs.logits[len(labels):], labels[rows])
+                self._parts["image_contrast_loss"].append(float(contrast.detach()))
+                loss = loss + self.image_contrast_weight * contrast
+                outputs.logits = logits
         else:
             outputs = model(**inputs)
             loss = outputs["loss"]
@@ -138,6 +152,15 @@ class AestheticTrainer(Trainer):
                                      f"the batch held dataset samples {ids}")
         return (loss, outputs) if return_outputs else loss
 
+    def _contrast_pairs(self, model, inputs: dict[str, Any], soft_targets: torch.Tensor | None):
+        """``contrast_pairs`` of the batch when the image contrast is on and it has a pair, else None."""
+        if self.image_contrast_weight <= 0 or inputs.get("pixel_values") is None or "labels" not in inputs:
+            return None
+        config = self.accelerator.unwrap_model(model).config
+        rows, _, partners = contrast_pairs(inputs["input_ids"], inputs["labels"], soft_targets,
+                                           config.image_token_id, config.num_image_features)
+        return (rows, partners) if len(rows) else None
+
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
         if "loss" in logs:
             for key, values in self._parts.items():
@@ -145,3 +168,12 @@ class AestheticTrainer(Trainer):
                     logs[key] = round(sum(values) / len(values), 6)
             self._parts.clear()
         super().log(logs, start_time)
+
+
+def _with_swapped_images(inputs: dict[str, Any], rows: torch.Tensor, partner_images: torch.Tensor) -> dict[str, Any]:
+    """The batch with ``rows`` appended once more, each beside its partner's image (one forward pass for both)."""
+    batch = dict(inputs)
+    for key in ("input_ids", "attention_mask"):
+        batch[key] = torch.cat([inputs[key], inputs[key][rows]])
+    batch["pixel_values"] = torch.cat([inputs["pixel_values"], inputs["pixel_values"][partner_images]])
+    return batch

@@ -80,6 +80,7 @@ def _fit(recipe: Recipe, model, processor, dataset: TaskDataset, counts: dict[st
         callbacks=[CompleteCheckpointCallback(config), report_callback, *callbacks],
         rating_word_ids=rating_ids, part_lrs=lrs,
         correlation_weight=recipe.tasks.correlation_loss,  # read only with rating ids: stage 2
+        image_contrast_weight=recipe.tasks.image_contrast_loss if rating_ids is not None else 0.0,
     )
     report_callback.skip_counts = trainer.skip_counts  # counted from the batches: exact with DataLoader workers
     if isinstance(model, Stage1Objective) and _is_peft(model.model) and _zero3(trainer):

@@ -68,3 +68,48 @@ def test_score_correlation_loss_is_zero_without_a_spread_of_targets():
     assert float(score_correlation_loss(logits, same, torch.tensor([2, 2, 3]), [1, 2])) == 0.0
     one = torch.tensor([[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]])
     assert float(score_correlation_loss(logits, one, torch.tensor([2, -1, -1]), [1, 2])) == 0.0
+
+
+def test_image_contrast_loss_prefers_each_answer_with_its_own_image():
+    """-log sigmoid(log p(answer | own image) - log p(answer | another's)), over labelled tokens."""
+    from aesthetic_mllm.train.losses import answer_log_likelihood, image_contrast_loss
+
+    torch.manual_seed(0)
+    labels = torch.tensor([[-100, 3, 4], [-100, -100, 5]])
+    own, swapped = torch.randn(2, 3, 7, requires_grad=True), torch.randn(2, 3, 7)
+    logp_own, logp_swap = F.log_softmax(own, -1), F.log_softmax(swapped, -1)
+    ll_own = torch.stack([logp_own[0, 0, 3] + logp_own[0, 1, 4], logp_own[1, 1, 5]])
+    ll_swap = torch.stack([logp_swap[0, 0, 3] + logp_swap[0, 1, 4], logp_swap[1, 1, 5]])
+    torch.testing.assert_close(answer_log_likelihood(own, labels), ll_own)
+    loss = image_contrast_loss(own, swapped, labels)
+    torch.testing.assert_close(loss, -F.logsigmoid(ll_own - ll_swap).mean())
+    loss.backward()
+    assert own.grad[1, 1, 5] < 0  # raising the own image's likelihood of the answer lowers the loss
+    same = image_contrast_loss(own.detach(), own.detach(), labels)
+    torch.testing.assert_close(same, torch.log(torch.tensor(2.0)))
+
+
+def test_contrast_pairs_single_image_text_rows_with_a_different_answer():
+    """Rows with one image and no soft target are paired with the next such row; a pair whose
+    answers are the same text (e.g. the same edit's advice) is dropped: no image explains it better."""
+    from aesthetic_mllm.train.losses import contrast_pairs
+
+    img = 9
+    input_ids = torch.tensor([
+        [img, img, 1, 2, 3],   # 0: one image, answer [3]
+        [img, img, img, img, 4],  # 1: two images: out
+        [img, img, 1, 2, 6],   # 2: one image, answer [6]
+        [img, img, 1, 6, 0],   # 3: one image, answer [6] (the same text as row 2)
+        [img, img, 1, 2, 7],   # 4: one image, a soft target: out
+    ])
+    labels = torch.full_like(input_ids, -100)
+    labels[0, 4], labels[1, 4], labels[2, 4], labels[3, 3], labels[4, 4] = 3, 4, 6, 6, 7
+    soft = torch.zeros(5, 2)
+    soft[4] = torch.tensor([0.5, 0.5])
+    rows, own_images, partner_images = contrast_pairs(input_ids, labels, soft, image_token_id=img, per_image=2)
+    # eligible rows 0, 2, 3 with image indices 0, 3, 4 (row 1 holds images 1-2); each takes the next
+    # one's image: 0 <- row 2's (answers differ), 2 <- row 3's (the same answer: dropped), 3 <- row 0's
+    assert rows.tolist() == [0, 3]
+    assert own_images.tolist() == [0, 4] and partner_images.tolist() == [3, 0]
+    none = contrast_pairs(input_ids[:2], labels[:2], None, image_token_id=img, per_image=2)
+    assert all(len(t) == 0 for t in none)

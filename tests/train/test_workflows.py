@@ -98,14 +98,18 @@ def test_quickstart_evaluation_reports_interval_and_within_photo_srcc(tiny_dir):
     assert "SYNTHETIC" in table and f"[{low:.2f}, {high:.2f}]" in table and "| with stage1 | 40 |" in table
 
 
-def test_score_correlation_loss_is_trained_and_logged(tmp_path):
-    """``tasks.correlation_loss`` adds 1 - PLCC of the batch's expected scores; the run logs it."""
+@pytest.mark.parametrize(("part", "overrides", "low", "high"), [
+    # 1 - PLCC of the batch's expected scores
+    ("correlation_loss", ["tasks.commenting=0", "tasks.suggesting=0", "tasks.correlation_loss=0.5"], 0.0, 2.0),
+    # each text answer preferred beside its own image (-log sigmoid of a log-likelihood margin)
+    ("image_contrast_loss", ["tasks.scoring=0.2", "tasks.suggesting=1.0", "tasks.image_contrast_loss=0.5"], 1e-6, 10.0),
+])
+def test_stage2_loss_parts_are_trained_and_logged(tmp_path, part, overrides, low, high):
     out = train(load_recipe(STAGE2, FAST_STAGE2 + [f"output_dir={tmp_path}", "max_steps=2",
-                                                   "train.logging_steps=1", "tasks.commenting=0",
-                                                   "tasks.suggesting=0", "tasks.correlation_loss=0.5"]))
+                                                   "train.logging_steps=1", *overrides]))
     history = json.loads((out / "run.json").read_text())["progress"]["log_history"]
-    parts = [row["correlation_loss"] for row in history if "correlation_loss" in row]
-    assert parts and all(0.0 <= p <= 2.0 for p in parts)
+    parts = [row[part] for row in history if part in row]
+    assert parts and all(low <= p <= high for p in parts)
 
 
 def test_score_correlation_loss_needs_soft_labels():
@@ -113,3 +117,10 @@ def test_score_correlation_loss_needs_soft_labels():
 
     with pytest.raises(ConfigError, match="tasks.correlation_loss.*soft_labels"):
         load_recipe(STAGE2, ["tasks.correlation_loss=1.0", "tasks.soft_labels=false"])
+
+
+def test_image_contrast_loss_must_not_be_negative():
+    from aesthetic_mllm.config import ConfigError
+
+    with pytest.raises(ConfigError, match="tasks.image_contrast_loss: must be >= 0"):
+        load_recipe(STAGE2, ["tasks.image_contrast_loss=-1"])
