@@ -70,12 +70,15 @@ def score_correlation_loss(logits: torch.Tensor, soft_targets: torch.Tensor, sof
 
 
 def answer_log_likelihood(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Each row's summed log-probability of its labelled tokens (causal shift), shape (rows,)."""
+    """Each row's summed log-probability of its labelled tokens (causal shift), shape (rows,).
+
+    Only the labelled positions are normalised, as in ``soft_label_lm_loss``.
+    """
     shift_labels = labels[:, 1:]
     mask = shift_labels != IGNORE_INDEX
-    log_probs = F.log_softmax(logits[:, :-1].float(), dim=-1)
-    picked = log_probs.gather(-1, shift_labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-    return (picked * mask).sum(-1)
+    log_probs = F.log_softmax(logits[:, :-1][mask].float(), dim=-1)
+    picked = log_probs.gather(-1, shift_labels[mask].unsqueeze(-1)).squeeze(-1)
+    return picked.new_zeros(len(labels)).index_add(0, mask.nonzero(as_tuple=True)[0], picked)
 
 
 def image_contrast_loss(own_logits: torch.Tensor, swapped_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
