@@ -53,13 +53,26 @@ def histogram_to_word_distribution(histogram: Sequence[float], words: Sequence[s
     k = len(words)
     probs_by_level = [0.0] * k  # index 0 = level 1 (worst)
     for i, count in enumerate(counts):
-        position = (k - 1) * (i / (len(counts) - 1) if len(counts) > 1 else 0.5)
-        low = min(int(math.floor(position)), k - 1)
-        frac = position - low
-        probs_by_level[low] += count * (1.0 - frac) / total
-        if frac > 0:
-            probs_by_level[low + 1] += count * frac / total
+        _split(probs_by_level, (k - 1) * (i / (len(counts) - 1) if len(counts) > 1 else 0.5), count / total)
     return probs_by_level[::-1]
+
+
+def score_to_word_distribution(score: float, score_range: Sequence[float],
+                               words: Sequence[str] = RATING_WORDS) -> list[float]:
+    """A score without votes (a MOS) as probabilities in ``words`` order: a histogram with every vote
+    at the score, so its two nearest levels share the mass and the expected level is the score's."""
+    probs_by_level = [0.0] * len(words)
+    _split(probs_by_level, score_to_level(score, score_range, len(words)) - 1.0, 1.0)
+    return probs_by_level[::-1]
+
+
+def _split(probs_by_level: list[float], position: float, mass: float) -> None:
+    """Add ``mass`` at ``position`` (0 = the worst level) linearly to its two nearest levels."""
+    low = min(int(math.floor(position)), len(probs_by_level) - 1)
+    frac = position - low
+    probs_by_level[low] += mass * (1.0 - frac)
+    if frac > 0:
+        probs_by_level[low + 1] += mass * frac
 
 
 def histogram_mean(histogram: Sequence[float], score_range: Sequence[float]) -> float:

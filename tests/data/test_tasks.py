@@ -12,11 +12,13 @@ from types import SimpleNamespace
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from aesthetic_mllm.contract.chat import render  # noqa: E402
 from aesthetic_mllm.contract.levels import (  # noqa: E402
+    expected_level,
     histogram_to_word_distribution,
     level_to_score,
     level_to_word,
@@ -140,8 +142,19 @@ def test_scoring_soft_target_and_configurable_words():
     sample = task.build(record(score=0.9, score_range=(0, 1), histogram=[0, 1, 3]), random.Random(1))
     assert sample.conversation[-1]["content"] == "The aesthetic quality of this photo is great."
     assert len(sample.meta["soft_target"]) == 3 and sample.meta["score_range"] == (0, 1)
-    assert "soft_target" not in make_task("scoring").build(record(score=3, score_range=(1, 5)), random.Random(0)).meta
+    assert "soft_target" not in make_task("scoring", soft_labels=False).build(
+        record(score=0.9, score_range=(0, 1), histogram=[0, 1, 3]), random.Random(0)).meta
     assert not task.accepts(record(score=3))  # no explicit range: refused
+
+
+@pytest.mark.parametrize(("score", "expected"), [(3.7, [0.0, 0.7, 0.3, 0.0, 0.0]), (5.0, [1.0, 0, 0, 0, 0]),
+                                                 (1.0, [0, 0, 0, 0, 1.0])])
+def test_scoring_soft_target_of_a_mos_is_its_level(score, expected):
+    """A MOS without a histogram (KonIQ, SPAQ, PARA) is a histogram with every vote at its score:
+    its two nearest levels share the mass, so the expected level is the MOS's level."""
+    sample = make_task("scoring").build(record(score=score, score_range=(1, 5)), random.Random(0))
+    assert sample.meta["soft_target"] == pytest.approx(expected)
+    assert expected_level(np.array(sample.meta["soft_target"])) == pytest.approx(score_to_level(score, (1, 5)))
 
 
 def test_piaa_shots_come_from_the_same_user():

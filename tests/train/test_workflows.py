@@ -101,6 +101,10 @@ def test_quickstart_evaluation_reports_interval_and_within_photo_srcc(tiny_dir):
 @pytest.mark.parametrize(("part", "overrides", "low", "high"), [
     # 1 - PLCC of the batch's expected scores
     ("correlation_loss", ["tasks.commenting=0", "tasks.suggesting=0", "tasks.correlation_loss=0.5"], 0.0, 2.0),
+    # the same on a MOS source (no vote histograms, like KonIQ or PARA): the MOS is its soft target
+    ("correlation_loss", ["tasks.commenting=0", "tasks.suggesting=0", "tasks.correlation_loss=0.5",
+                          "data.sources=[{name: world, split: train, limit: 32, "
+                          "options: {subset: databases, database: world_technical}}]"], 0.0, 2.0),
     # each text answer preferred beside its own image (-log sigmoid of a log-likelihood margin)
     ("image_contrast_loss", ["tasks.scoring=0.2", "tasks.suggesting=1.0", "tasks.image_contrast_loss=0.5"], 1e-6, 10.0),
 ])

@@ -1,4 +1,5 @@
-"""Scoring: the answer is a rating word; the soft target spreads the vote histogram over the words.
+"""Scoring: the answer is a rating word; the soft target spreads the vote histogram over the words
+(a MOS without votes: its two nearest words share the mass, so its expected level is the MOS's).
 
 Levels run from 1 (worst word) to ``len(words)`` (best word); ``words`` are listed best first.
 Scores are always read and written with their dataset's explicit native range.
@@ -15,6 +16,7 @@ from ...contract.levels import (
     histogram_to_word_distribution,
     level_to_word,
     score_to_level,
+    score_to_word_distribution,
 )
 from ...contract.prompts import ANSWER_TEMPLATE, SCORE_QUESTIONS, scoring_conversation
 from ..schema import Record
@@ -23,7 +25,7 @@ from .base import Sample, TaskBuilder, register_task
 
 @register_task("scoring")
 class ScoringTask(TaskBuilder):
-    """Answer with the rating word of the score's level; soft target from the vote histogram."""
+    """Answer with the rating word of the score's level; soft target from the vote histogram or the MOS."""
 
     def __init__(self, words: Sequence[str] = RATING_WORDS, questions: Sequence[str] = SCORE_QUESTIONS,
                  answer_template: str = ANSWER_TEMPLATE, soft_labels: bool = True, system: str | None = None):
@@ -42,7 +44,8 @@ class ScoringTask(TaskBuilder):
         word = level_to_word(level, self.words)
         meta = {"task": self.name, "score": score, "score_range": tuple(record.score_range), "level": level,
                 "word": word, "words": list(self.words), "answer_template": self.answer_template}
-        if self.soft_labels and record.histogram:
-            meta["soft_target"] = histogram_to_word_distribution(record.histogram, self.words)
+        if self.soft_labels:
+            meta["soft_target"] = (histogram_to_word_distribution(record.histogram, self.words) if record.histogram
+                                   else score_to_word_distribution(score, record.score_range, self.words))
         conversation = scoring_conversation(word, rng.choice(self.questions), self.answer_template, self.system)
         return Sample(conversation, [record.image], meta)
